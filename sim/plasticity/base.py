@@ -1,0 +1,60 @@
+"""The one small interface every plasticity rule implements, plus weight constraints.
+
+A rule sees, once per time step, the presynaptic activity `pre` (shape (n_pre,)),
+the postsynaptic activity `post` (shape (n_post,)) and the weights `w`
+(shape (n_pre, n_post)), and changes `w` in place. Activity is 0/1 spikes for
+spiking rules and rates/real values for rate rules; each rule's docstring says
+which. Rules with internal state (traces, sliding thresholds) keep it themselves
+and clear it in `reset`. Constraints (bounds, Dale's law) are applied by the lab
+after the rule, through `WeightConstraints.apply`, so every rule gets them.
+
+Rules that are event-driven for speed may offer extra methods (e.g. on_pre(idx),
+on_post(idx)); `update` must still be correct for dense per-step use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class PlasticityRule:
+    """Base class. Subclasses set `name` and implement `update`."""
+
+    name: str = ""
+
+    def reset(self, n_pre: int, n_post: int) -> None:
+        """Clear internal state for a network of this shape."""
+
+    def update(self, w: np.ndarray, pre: np.ndarray, post: np.ndarray, dt_ms: float) -> None:
+        """Change w in place for one time step of dt_ms."""
+        raise NotImplementedError
+
+
+@dataclass
+class WeightConstraints:
+    """Optional weight bounds and Dale's law (a synapse never changes sign).
+
+    w_min/w_max: None means unbounded on that side. With `dale`, each synapse keeps
+    the sign it was created with: excitatory ones are clipped at >= 0 and
+    inhibitory ones at <= 0 (a synapse that starts at exactly 0 counts as excitatory).
+    """
+
+    w_min: float | None = None
+    w_max: float | None = None
+    dale: bool = False
+    sign: np.ndarray | None = None  # +1/-1 per synapse, fixed at creation when dale is on
+
+    def bind(self, w0: np.ndarray) -> "WeightConstraints":
+        """Record each synapse's initial sign (call once, at reset)."""
+        self.sign = np.where(w0 < 0, -1.0, 1.0)
+        return self
+
+    def apply(self, w: np.ndarray) -> None:
+        if self.w_min is not None or self.w_max is not None:
+            np.clip(w, self.w_min, self.w_max, out=w)
+        if self.dale:
+            if self.sign is None:
+                raise RuntimeError("WeightConstraints.bind(w0) must be called before apply with dale=True")
+            np.copyto(w, np.where(self.sign > 0, np.maximum(w, 0.0), np.minimum(w, 0.0)))
