@@ -1,0 +1,103 @@
+"""The `hebblab` command: argparse with one subcommand per module in tui/commands/.
+
+Subcommands are discovered at run time (see tui/commands/__init__.py for the module
+contract), so new commands plug in without editing this file.
+
+`hebblab` with no arguments runs a default command line:
+  - `hebblab tui` (the chapter view) when a `tui` command module exists and both stdin
+    and stdout are terminals;
+  - otherwise `hebblab run lif --preset chapter` (headless: summary, charts if a tty).
+
+Errors: ParamError and UsageError become `hebblab: error: <message>` on stderr and exit
+status 2, with no traceback; argparse's own usage errors also exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import pkgutil
+import sys
+from types import ModuleType
+from typing import Sequence
+
+import sim
+from sim.params import ParamError
+from tui.errors import UsageError
+
+INTERACTIVE_DEFAULT = ["tui"]
+HEADLESS_DEFAULT = ["run", "lif", "--preset", "chapter"]
+
+
+def command_modules() -> list[ModuleType]:
+    """The modules in tui/commands/, sorted by HELP_ORDER then name."""
+    from tui import commands
+
+    found = []
+    for info in pkgutil.iter_modules(commands.__path__):
+        if info.name.startswith("_"):
+            continue
+        try:
+            module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        except Exception as err:  # one broken command must not take the others down
+            print(f"hebblab: warning: command {info.name!r} failed to load: {err}", file=sys.stderr)
+            continue
+        if hasattr(module, "register"):
+            found.append(module)
+    return sorted(found, key=lambda m: (getattr(m, "HELP_ORDER", 50), m.__name__))
+
+
+def build_parser(modules: Sequence[ModuleType] | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hebblab",
+        description="A terminal lab for spiking neurons and synaptic learning. "
+        "Without a command: opens the lab in a terminal (or, without one, runs "
+        "`hebblab run lif --preset chapter`).",
+    )
+    parser.add_argument("--version", action="version", version=f"hebblab {sim.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in command_modules() if modules is None else modules:
+        module.register(sub)
+    return parser
+
+
+def default_argv(modules: Sequence[ModuleType]) -> list[str]:
+    """The command line `hebblab` alone stands for (see the module docstring)."""
+    names = {m.__name__.rsplit(".", 1)[-1] for m in modules}
+    if "tui" in names and sys.stdin.isatty() and sys.stdout.isatty():
+        return list(INTERACTIVE_DEFAULT)
+    return list(HEADLESS_DEFAULT)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    modules = command_modules()
+    parser = build_parser(modules)
+    if not args_list:
+        args_list = default_argv(modules)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exit_:  # argparse: --help/--version (0) or a usage error (2)
+        return exit_.code if isinstance(exit_.code, int) else 2
+    if getattr(args, "func", None) is None:
+        parser.print_usage(sys.stderr)
+        print("hebblab: error: choose a command", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (ParamError, UsageError) as err:
+        message = " ".join(str(err).split())  # always one line
+        print(f"hebblab: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("hebblab: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `hebblab run lif | head`: not an error worth a traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""`hebblab run`: run one lab headless; print a summary (and charts) or one JSON object.
+
+All input is validated (tui.run_inputs.plan_run) and the output directory checked before
+the simulation starts, so bad input leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP_ORDER = 40
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "run", help="run a lab headless",
+        description="Run a lab headless and print its readouts, notes and metrics (and charts "
+        "with --plot or on a terminal), or one JSON object with --json.")
+    p.add_argument("lab", metavar="LAB", nargs="?", help="lab name (see `hebblab labs`); "
+                   "optional with --config")
+    p.add_argument("--preset", metavar="P", help="preset name (see `hebblab presets LAB`)")
+    p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], dest="sets",
+                   help="set a parameter (repeatable; see `hebblab params LAB`)")
+    p.add_argument("--duration", metavar="MS", help="biological time to simulate, in ms")
+    p.add_argument("--seed", metavar="N", help="random seed, an integer in [0, 2**32-1]")
+    p.add_argument("--config", metavar="FILE", help="replay an experiment.toml (written by --out); "
+                   "--set, --seed and --duration override its values")
+    p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    p.add_argument("--out", metavar="DIR", help="write experiment.toml, metrics.json, series.npz "
+                   "and one CSV per series into DIR (new or empty)")
+    p.add_argument("--plot", action=argparse.BooleanOptionalAction, default=None,
+                   help="draw terminal charts (default: only when stdout is a terminal)")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from tui.experiment_files import check_out_dir, dumps_record, run_record, write_run
+    from tui.run_inputs import plan_run
+
+    plan = plan_run(args.lab, args.preset, args.sets, args.seed, args.duration, args.config)
+    if args.out is not None:
+        check_out_dir(args.out)
+    lab = plan.make_lab()
+    lab.run(plan.duration_ms)
+    record = run_record(lab, plan.duration_ms)
+    if args.out is not None:
+        write_run(lab, args.out, plan.duration_ms, metrics=record["metrics"])
+    if lab.diverged:
+        print(f"hebblab: warning: the run diverged: {lab.diverged}", file=sys.stderr)
+    if args.json:
+        print(dumps_record(record))
+        return 0
+    print(summary(lab, plan, record))
+    plot = sys.stdout.isatty() if args.plot is None else args.plot
+    if plot:
+        print()
+        print(charts(lab, color=sys.stdout.isatty()))
+    if args.out is not None:
+        print(f"\nwrote {args.out}/ (experiment.toml, metrics.json, series.npz, CSV); "
+              f"replay: hebblab run --config {args.out}/experiment.toml")
+    return 0
+
+
+def summary(lab, plan, record) -> str:
+    """Readable text: what ran, readouts with units, notes, remaining metrics."""
+    lines = [f"{lab.name}: {lab.title}" if lab.title else lab.name,
+             f"preset {plan.preset} | seed {plan.seed} | {plan.duration_ms:g} ms simulated"]
+    preset_params = lab.resolve_params(plan.preset)
+    changed = {k: v for k, v in lab.params.items() if preset_params.get(k) != v}
+    if changed:
+        lines.append("changed: " + ", ".join(f"{k}={lab.spec(k).format(v)}" for k, v in changed.items()))
+    readouts = lab.readouts()
+    units = {r.name: r.unit for r in lab.readout_specs}
+    if readouts:
+        lines.append("")
+        lines.append("readouts:")
+        width = max(len(k) for k in readouts)
+        for name, value in readouts.items():
+            unit = f" {units.get(name, '')}".rstrip()
+            lines.append(f"  {name.ljust(width)}  {_fmt(value)}{unit}")
+    notes = lab.notes()
+    if notes:
+        lines.append("")
+        lines.append("notes:")
+        lines += [f"  - {note}" for note in notes]
+    extra = {k: v for k, v in record["metrics"].items() if k not in readouts}
+    if extra:
+        lines.append("")
+        lines.append("metrics:")
+        width = max(len(k) for k in extra)
+        for name, value in extra.items():
+            lines.append(f"  {name.ljust(width)}  {_fmt(value)}")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        flat = _flatten(value)
+        if len(flat) <= 12:
+            return "[" + ", ".join(_fmt(v) for v in value) + "]"
+        return "[" + ", ".join(_fmt(v) for v in flat[:8]) + f", ...] ({len(flat)} values)"
+    return str(value)
+
+
+def _flatten(value) -> list:
+    out = []
+    for v in value:
+        out.extend(_flatten(v) if isinstance(v, (list, tuple)) else [v])
+    return out
+
+
+def charts(lab, color: bool) -> str:
+    import shutil
+
+    from tui.terminal_charts import render_all
+
+    width = min(120, shutil.get_terminal_size((100, 30)).columns)
+    return render_all(lab.series().values(), width=width, height=16, color=color)

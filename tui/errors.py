@@ -1,0 +1,12 @@
+"""Errors the CLI turns into one line on stderr and exit status 2 (no traceback).
+
+Raise `UsageError` for bad command-line or config input that is not a lab parameter
+(bad --duration, unreadable config file, output directory in the way...). Lab
+parameters raise `sim.params.ParamError`. Both print as `hebblab: error: <message>`.
+"""
+
+from __future__ import annotations
+
+
+class UsageError(Exception):
+    """Bad user input outside the lab's parameters. `str(err)` is one line for users."""
