@@ -113,7 +113,8 @@ def _raster(plt, s: Series, width, height, color):
         sel = groups == g
         gx, gy = grid_thin(x[sel], y[sel], 2 * width, 4 * height, x_range, s.y_range)
         if gx.size:
-            label = ("E", "I")[int(g)] if s.groups is not None and int(g) in (0, 1) else None
+            # legend only when the lab names its groups (series.labels[g])
+            label = s.labels[int(g)] if s.groups is not None and 0 <= int(g) < len(s.labels) else None
             plt.scatter(gx.tolist(), gy.tolist(), marker="dot", label=label, color=_color(int(g), color))
             drew = True
     if s.y_range is not None:
