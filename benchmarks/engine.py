@@ -1,0 +1,114 @@
+"""Engine speed: `python benchmarks/engine.py` (prints figures; asserts nothing).
+
+1. every registered lab, default preset: steps per second and biological seconds per
+   wall-clock second (each run sized to take about --budget seconds of wall time);
+2. `lif`, 100 s of biological time at dt 0.1 ms, against the 0.5 s goal;
+3. the whole process `hebblab run lif --preset chapter --json` (median of several runs),
+   against the 0.5 s goal.
+Ratios are measured / goal: <= 1 meets the goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sim.labs import all_labs  # noqa: E402
+
+LIF_GOAL_S = 0.5
+PROCESS_GOAL_S = 0.5
+
+
+def time_lab(lab_cls, budget_s: float) -> tuple[int, float, float]:
+    """(steps, wall seconds, dt_ms) for a default-preset run of about budget_s."""
+    lab = lab_cls(seed=0)
+    steps = max(1, lab.steps_for(10.0))
+    while True:  # grow a probe run until it is long enough to time
+        lab.reset()
+        t0 = time.perf_counter()
+        lab.step(steps)
+        wall = time.perf_counter() - t0
+        if wall >= min(0.05, budget_s / 4) or steps >= 5_000_000:
+            break
+        steps *= 4
+    steps = int(min(max(steps * budget_s / max(wall, 1e-9), 1), 5_000_000))
+    lab.reset()
+    t0 = time.perf_counter()
+    lab.step(steps)
+    return steps, time.perf_counter() - t0, lab.dt_ms
+
+
+def time_lif_100s() -> float | None:
+    labs = all_labs()
+    if "lif" not in labs:
+        return None
+    lab_cls = labs["lif"]
+    params = {"dt_ms": 0.1} if any(s.name == "dt_ms" for s in lab_cls.specs) else {}
+    lab = lab_cls(params, seed=0)
+    t0 = time.perf_counter()
+    lab.run(100_000.0)
+    return time.perf_counter() - t0
+
+
+def hebblab_command() -> list[str]:
+    exe = Path(sys.executable).with_name("hebblab")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("hebblab")
+    return [found] if found else [sys.executable, "-m", "tui.cli"]
+
+
+def time_process(runs: int) -> tuple[float, list[float]] | None:
+    if "lif" not in all_labs():
+        return None
+    cmd = hebblab_command() + ["run", "lif", "--preset", "chapter", "--json"]
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**os.environ})
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=0.5, help="wall seconds per lab (default 0.5)")
+    parser.add_argument("--runs", type=int, default=7, help="process runs for the median (default 7)")
+    args = parser.parse_args()
+
+    print(f"{'lab':<10} {'dt (ms)':>8} {'steps':>10} {'wall (s)':>9} {'steps/s':>12} {'bio-s/wall-s':>13}")
+    for name, lab_cls in all_labs().items():
+        steps, wall, dt_ms = time_lab(lab_cls, args.budget)
+        print(f"{name:<10} {dt_ms:>8g} {steps:>10d} {wall:>9.3f} {steps / wall:>12,.0f} "
+              f"{steps * dt_ms / 1000 / wall:>13.1f}")
+
+    print()
+    lif = time_lif_100s()
+    if lif is None:
+        print("lif 100 s at dt 0.1 ms: skipped (no lif lab registered)")
+    else:
+        print(f"lif 100 s at dt 0.1 ms: {lif:.3f} s wall; goal {LIF_GOAL_S} s; "
+              f"ratio {lif / LIF_GOAL_S:.2f} ({'meets' if lif <= LIF_GOAL_S else 'misses'} the goal)")
+
+    proc = time_process(args.runs)
+    if proc is None:
+        print("hebblab run lif --preset chapter --json: skipped (no lif lab registered)")
+    else:
+        median, times = proc
+        print(f"hebblab run lif --preset chapter --json (whole process, median of {len(times)}): "
+              f"{median:.3f} s; goal {PROCESS_GOAL_S} s; ratio {median / PROCESS_GOAL_S:.2f} "
+              f"({'meets' if median <= PROCESS_GOAL_S else 'misses'} the goal; "
+              f"min {min(times):.3f}, max {max(times):.3f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
