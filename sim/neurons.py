@@ -130,13 +130,14 @@ class LIFPopulation:
 
     # -- many updates with known input --------------------------------------------------
     def max_block(self) -> int:
-        """Longest block whose powers a^(-L) stay far from overflow (at least 1)."""
+        """Longest block: powers a^(-L) stay far from overflow, memory stays bounded."""
+        cap = max(1, min(4096, 2**18 // self.n))  # bounds the block's (L, N) arrays
         a = abs(self.params.decay)
         if a == 0.0:
             return 1
         if a >= 1.0:
-            return 4096
-        return max(1, min(4096, int(300.0 / -math.log(a))))
+            return cap
+        return max(1, min(cap, int(300.0 / -math.log(a))))
 
     def _powers(self, L: int) -> tuple[np.ndarray, np.ndarray]:
         key = (self.params.decay, L)
