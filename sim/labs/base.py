@@ -13,6 +13,7 @@ and implements:
   readouts() / series()     current values
   metrics()                 JSON-able results for `hebblab run --json` (readouts by default)
   check(params)             optional cross-parameter constraints (raise ParamError)
+  theory_curve(...)         optional closed form of a metric against a parameter (sweeps)
 
 Life cycle: Lab(params, seed) validates and resets; step(n) advances; set_param()
 applies `live` parameters at once and stores the others until reset(). Given the same
@@ -81,6 +82,14 @@ class Lab:
     @classmethod
     def check(cls, params: Mapping[str, Value]) -> None:
         """Cross-parameter constraints; override and raise ParamError naming a parameter."""
+
+    @classmethod
+    def theory_curve(cls, metric: str, param: str, values: np.ndarray,
+                     params: Mapping[str, Value]) -> np.ndarray | None:
+        """The closed-form value of `metric` at each of `values` of `param`, the other
+        parameters as in `params`: sweep charts overlay it. None (the default) when the lab
+        has no theory for this metric and parameter."""
+        return None
 
     @classmethod
     def series_spec(cls, name: str) -> SeriesSpec:

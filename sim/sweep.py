@@ -1,0 +1,260 @@
+"""Parameter sweeps: one lab run per point of a grid, in parallel, metrics collected per point.
+
+    varies = [parse_vary("I_ext_nA=1.0:3.0:0.1", LifLab)]
+    result = run_sweep("lif", "chapter", {}, varies, duration_ms=1000, seed=0, jobs=2)
+
+A range NAME=START:STOP:STEP includes STOP when it lies on the grid (1:2:0.5 -> 1, 1.5, 2);
+STOP may be below START with a negative STEP. Several ranges make a cartesian grid, the
+first range varying slowest. Every value is checked against the parameter's spec before
+anything runs (ParamError naming the parameter). A point that fails at run time (an
+exception, a cross-parameter check, or the lab setting `diverged`) is recorded with its
+error; the sweep goes on.
+
+Points run in worker processes (concurrent.futures) that import only `sim`: with the
+forkserver start method the server preloads this module and nothing from the front end.
+Each point gets the same seed, so the grid differs only in the varied parameters.
+Pure numpy + stdlib.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+
+from sim.labs import get_lab
+from sim.labs.base import Lab, jsonable
+from sim.params import ParamError, Value
+
+MAX_POINTS = 1000  # per sweep (all ranges together): beyond this a typo, not an experiment
+FORM = "NAME=START:STOP:STEP"
+
+
+@dataclass(frozen=True)
+class Vary:
+    """One varied parameter and its values (already validated against the spec)."""
+
+    name: str
+    start: float
+    stop: float
+    step: float
+    values: tuple[Value, ...]
+
+
+def _number(name: str, what: str, text: str, item: str) -> float:
+    try:
+        x = float(text.strip())
+    except ValueError:
+        raise ParamError(name, f"--vary {what} must be a number, got {text.strip()!r} in {item!r} "
+                         f"(expected {FORM})") from None
+    if not math.isfinite(x):
+        raise ParamError(name, f"--vary {what} must be finite, got {text.strip()!r} in {item!r}")
+    return x
+
+
+def _clean(x: float) -> float:
+    """Round away float noise from start + i*step (0.30000000000000004 -> 0.3)."""
+    return float(f"{x:.12g}")
+
+
+def range_values(name: str, start: float, stop: float, step: float, item: str = "",
+                 max_points: int = MAX_POINTS) -> list[float]:
+    """start, start+step, ... up to and including stop (within float tolerance)."""
+    item = item or f"{name}={start:g}:{stop:g}:{step:g}"
+    if step == 0:
+        raise ParamError(name, f"--vary STEP must not be 0 in {item!r}")
+    span = (stop - start) / step
+    if not math.isfinite(span):
+        raise ParamError(name, f"--vary range too large in {item!r}")
+    if span < -1e-9:
+        direction = "up" if stop > start else "down"
+        raise ParamError(name, f"--vary STEP {step:g} points away from STOP in {item!r}: "
+                         f"to go {direction} from {start:g} to {stop:g} use a "
+                         f"{'positive' if direction == 'up' else 'negative'} STEP")
+    n = math.floor(max(span, 0.0) + 1e-9) + 1
+    if n > max_points:
+        raise ParamError(name, f"--vary {item!r} gives {n} points; at most {max_points} "
+                         "(use a larger STEP)")
+    return [_clean(start + i * step) for i in range(n)]
+
+
+def parse_vary(item: str, lab_cls: type[Lab], max_points: int = MAX_POINTS) -> Vary:
+    """Parse NAME=START:STOP:STEP for a lab; ParamError naming the parameter if bad."""
+    name, sep, rng = item.partition("=")
+    name = name.strip()
+    parts = rng.split(":")
+    if not sep or not name or len(parts) != 3:
+        raise ParamError("--vary", f"expected {FORM} (e.g. I_ext_nA=1.0:3.0:0.1), got {item!r}")
+    spec = lab_cls.spec(name)  # unknown name -> ParamError with the closest one
+    if spec.kind not in ("float", "int"):
+        raise ParamError(name, f"cannot be swept: it is {spec.allowed()}, not a number "
+                         "(set it with --set instead)")
+    start, stop, step = (_number(name, what, text, item)
+                         for what, text in zip(("START", "STOP", "STEP"), parts))
+    if spec.kind == "int" and not all(float(x).is_integer() for x in (start, stop, step)):
+        raise ParamError(name, f"is an integer parameter: START, STOP and STEP must be integers, got {item!r}")
+    values = range_values(name, start, stop, step, item, max_points)
+    checked = tuple(spec.validate(int(round(v)) if spec.kind == "int" else v) for v in values)
+    return Vary(name, start, stop, step, checked)
+
+
+def build_grid(varies: Sequence[Vary], max_points: int = MAX_POINTS) -> list[dict[str, Value]]:
+    """The cartesian product of the ranges, first range slowest; ParamError if too many points."""
+    names = [v.name for v in varies]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ParamError(dup, "--vary given twice for the same parameter")
+    total = math.prod(len(v.values) for v in varies) if varies else 0
+    if total > max_points:
+        raise ParamError("--vary", f"the grid has {total} points ("
+                         + " x ".join(str(len(v.values)) for v in varies)
+                         + f"); at most {max_points}")
+    return [dict(zip(names, combo)) for combo in product(*(v.values for v in varies))]
+
+
+# -- running ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PointTask:
+    lab: str
+    preset: str | None
+    params: dict[str, Value]  # base overrides merged with this point's values
+    point: dict[str, Value]  # just the varied values
+    seed: int
+    duration_ms: float
+
+
+def scalar_metrics(metrics: Mapping[str, Any]) -> dict[str, float | int | None]:
+    """The numeric entries of lab.metrics() (lists such as spike times are left out)."""
+    out: dict[str, float | int | None] = {}
+    for k, v in jsonable(dict(metrics)).items():
+        if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)):
+            out[k] = v
+    return out
+
+
+def run_point(task: PointTask) -> dict[str, Any]:
+    """Run one point; never raises: failures come back as {'error': message}."""
+    metrics: dict[str, Any] = {}
+    error = None
+    try:
+        lab = get_lab(task.lab)(params=task.params, seed=task.seed, preset=task.preset)
+        lab.run(task.duration_ms)
+        metrics = scalar_metrics(lab.metrics())
+        if lab.diverged:
+            error = f"diverged: {lab.diverged}"
+    except ParamError as err:
+        error = str(err)
+    except Exception as err:  # noqa: BLE001 - one bad point must not end the sweep
+        error = f"{type(err).__name__}: {err}"
+    return {"params": dict(task.point), "metrics": metrics, "error": error}
+
+
+@dataclass
+class SweepResult:
+    lab: str
+    preset: str | None
+    seed: int
+    duration_ms: float
+    varies: list[Vary]
+    base: dict[str, Value]
+    points: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [p for p in self.points if p["error"]]
+
+    def to_json(self) -> dict[str, Any]:
+        return jsonable({
+            "lab": self.lab, "preset": self.preset, "seed": self.seed, "duration_ms": self.duration_ms,
+            "vary": {v.name: {"start": v.start, "stop": v.stop, "step": v.step, "values": list(v.values)}
+                     for v in self.varies},
+            "set": dict(self.base),
+            "points": self.points,
+        })
+
+    def column(self, metric: str) -> np.ndarray:
+        """The metric at every point (NaN where missing or failed)."""
+        out = np.full(len(self.points), np.nan)
+        for i, p in enumerate(self.points):
+            v = p["metrics"].get(metric)
+            if isinstance(v, (int, float)) and not p["error"]:
+                out[i] = float(v)
+        return out
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.sweep"])  # the server (and so every worker) has only sim
+    else:
+        ctx = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+
+
+def run_sweep(lab: str, preset: str | None, base: Mapping[str, Value], varies: Sequence[Vary],
+              duration_ms: float, seed: int, jobs: int | None = None,
+              on_point: Callable[[int, dict[str, Any]], None] | None = None) -> SweepResult:
+    """Run every grid point (in `jobs` processes; 1 = in this process), in grid order.
+
+    `on_point(index, point)` is called as each point finishes (any order): progress bars.
+    """
+    grid = build_grid(varies)
+    tasks = [PointTask(lab, preset, {**base, **pt}, pt, seed, duration_ms) for pt in grid]
+    results: list[dict[str, Any] | None] = [None] * len(tasks)
+    jobs = default_jobs() if jobs is None else max(1, int(jobs))
+    jobs = min(jobs, len(tasks)) or 1
+
+    def done(i: int, res: dict[str, Any]) -> None:
+        results[i] = res
+        if on_point is not None:
+            on_point(i, res)
+
+    if jobs == 1:
+        for i, task in enumerate(tasks):
+            done(i, run_point(task))
+    else:
+        with _pool(jobs) as pool:
+            pending: dict[Future, int] = {pool.submit(run_point, t): i for i, t in enumerate(tasks)}
+            try:
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        i = pending.pop(fut)
+                        try:
+                            res = fut.result()
+                        except Exception as err:  # noqa: BLE001 - e.g. a worker killed by the OS
+                            res = {"params": dict(tasks[i].point), "metrics": {},
+                                   "error": f"worker failed: {type(err).__name__}: {err}"}
+                        done(i, res)
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+    return SweepResult(lab, preset, seed, duration_ms, list(varies), dict(base),
+                       [r for r in results if r is not None])
+
+
+def theory_for(lab_cls: type[Lab], metric: str, param: str, values: Sequence[float],
+               params: Mapping[str, Value]) -> np.ndarray | None:
+    """The lab's closed-form curve for `metric` against `param` (None if it has none)."""
+    hook = getattr(lab_cls, "theory_curve", None)
+    if hook is None:
+        return None
+    y = hook(metric, param, np.asarray(values, dtype=float), dict(params))
+    if y is None:
+        return None
+    y = np.asarray(y, dtype=float)
+    return y if y.shape == (len(values),) else None
