@@ -1,0 +1,194 @@
+"""HebblabApp: the live terminal lab (Textual).
+
+Opens one lab (`LabScreen`) or the chapter view (lif beside hebb, tui/chapter.py) and
+holds the app-wide keys: help, lab picker, screenshot, quit. The command palette (ctrl+p)
+lists labs, presets and actions through `get_system_commands`. Below 80x24 a notice
+screen covers everything until the terminal is big enough again.
+
+Tests build the app with `autoplay=False` and drive frames with `n`, so they are
+deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from sim.labs import all_labs, get_lab
+from sim.labs.base import Lab
+from tui.runner import Runner
+from tui.screens.lab_screen import LabScreen, Pane
+from tui.screens.too_small import TooSmallScreen, too_small
+
+CHAPTER = "chapter"
+
+
+class HebblabApp(App):
+    CSS_PATH = "hebblab.tcss"
+    TITLE = "hebblab"
+    SUB_TITLE = "spiking neurons and synaptic learning"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit hebblab (ctrl+c too)"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c",
+                tooltip="Quit hebblab and restore the terminal"),
+        Binding("f1,question_mark", "help", "Help", id="app.help", key_display="?",
+                tooltip="Show every key with what it does"),
+        Binding("l", "pick_lab", "Labs", id="app.labs",
+                tooltip="Open another lab (or the chapter view)"),
+        Binding("ctrl+s", "save_svg", "Screenshot", show=False, id="app.screenshot",
+                tooltip="Save an SVG screenshot of the screen (into the export directory)"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette",
+                tooltip="Command palette: labs, presets, actions, themes"),
+    ]
+
+    def __init__(self, lab: str | type[Lab] = CHAPTER, preset: str | None = None, seed: int = 0,
+                 overrides: Mapping[str, Any] | None = None, autoplay: bool = True, fps: float = 20.0,
+                 export_dir: str | os.PathLike | None = None, extra_labs: Iterable[type[Lab]] = ()):
+        super().__init__()
+        self.start = (lab, preset, dict(overrides or {}))
+        self.seed = seed
+        self.autoplay = autoplay
+        self.fps = fps
+        self.export_dir = Path(export_dir) if export_dir is not None else Path("hebblab-runs")
+        self.extra_labs = {cls.name: cls for cls in extra_labs}
+        if not isinstance(lab, str):
+            self.extra_labs.setdefault(lab.name, lab)
+        self.current_lab = lab if isinstance(lab, str) else lab.name
+
+    # -- labs -----------------------------------------------------------------------------
+    def labs(self) -> dict[str, type[Lab]]:
+        return {**all_labs(), **self.extra_labs}
+
+    def lab_class(self, name: str) -> type[Lab]:
+        return self.extra_labs[name] if name in self.extra_labs else get_lab(name)
+
+    def chapter_available(self) -> bool:
+        labs = all_labs()
+        return "lif" in labs and "hebb" in labs
+
+    def make_screen(self, lab: str | type[Lab], preset: str | None = None,
+                    overrides: Mapping[str, Any] | None = None) -> Screen:
+        """A screen for a lab (class or name) or the chapter view; raises ParamError."""
+        if isinstance(lab, str) and lab == CHAPTER:
+            from tui.chapter import ChapterScreen
+
+            return ChapterScreen(seed=self.seed, fps=self.fps, autoplay=self.autoplay,
+                                 hebb_preset=preset, overrides=overrides)
+        cls = self.lab_class(lab) if isinstance(lab, str) else lab
+        runner = Runner(cls, preset=preset, seed=self.seed, overrides=overrides, fps=self.fps)
+        return LabScreen([Pane(runner)], title=f"{cls.name}: {cls.title or cls.summary}",
+                         fps=self.fps, autoplay=self.autoplay)
+
+    def on_mount(self) -> None:
+        lab, preset, overrides = self.start
+        self.push_screen(self.make_screen(lab, preset, overrides))
+        self.check_size()
+
+    def open_lab(self, name: str) -> None:
+        """Replace the lab screen with another lab (its default preset)."""
+        screen = self.make_screen(name)
+        self.current_lab = name
+        while len(self.screen_stack) > 2:  # drop modals above the lab screen
+            self.pop_screen()
+        self.switch_screen(screen)
+
+    def lab_screen(self) -> LabScreen | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, LabScreen):
+                return screen
+        return None
+
+    # -- terminal size ------------------------------------------------------------------
+    def on_resize(self, _event) -> None:
+        self.check_size()
+
+    def check_size(self) -> None:
+        small = too_small(*self.size)
+        covered = isinstance(self.screen, TooSmallScreen)
+        if small and not covered:
+            screen = self.lab_screen()
+            if screen is not None and screen.running:
+                screen.set_running(False)
+            self.push_screen(TooSmallScreen())
+        elif not small and covered:
+            self.pop_screen()
+
+    # -- actions ------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+        from tui.widgets.param_panel import ParamList
+
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+            return
+        screen = self.lab_screen()
+        sources = [type(self)]
+        if screen is not None:
+            sources += [type(screen), ParamList]
+        intro = getattr(screen, "extra_help", "") if screen else ""
+        self.push_screen(HelpScreen(sources, intro))
+
+    def action_pick_lab(self) -> None:
+        from tui.screens.pickers import LabPicker
+
+        def chosen(name: str | None) -> None:
+            if name and name != self.current_lab:
+                self.open_lab(name)
+
+        self.push_screen(LabPicker(self.labs(), self.current_lab, chapter=self.chapter_available()), chosen)
+
+    def action_save_svg(self) -> None:
+        name = f"hebblab-{self.current_lab}-{self._stamp()}.svg"
+        try:
+            if self.is_web:
+                self.deliver_screenshot(name)
+                return
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(name, str(self.export_dir))
+        except OSError as err:
+            self.notify(f"screenshot failed: {err}", severity="error")
+            return
+        self.notify(path, title="Screenshot saved", timeout=6)
+
+    @staticmethod
+    def _stamp() -> str:
+        from datetime import datetime
+
+        return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+    # -- command palette ---------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        lab_screen = self.lab_screen()
+        if lab_screen is not None:
+            for text, action, help_text in (
+                ("Run / pause", "toggle_run", "Start or pause the simulation (space)"),
+                ("Step one frame", "step_frame", "Advance exactly one frame (n)"),
+                ("Reset", "reset", "Restart at t=0 with pending parameters (r)"),
+                ("Faster", "faster", "More biological time per frame (+)"),
+                ("Slower", "slower", "Less biological time per frame (-)"),
+                ("Export run", "export", "Write experiment.toml, metrics.json and series (e)"),
+                ("Choose preset", "pick_preset", "Preset picker for the selected lab (p)"),
+            ):
+                yield SystemCommand(text, help_text, lambda a=action: lab_screen.run_action(a))
+            if lab_screen.has_freeze():
+                yield SystemCommand("Freeze / unfreeze plasticity", "Toggle the freeze parameter (f)",
+                                    lambda: lab_screen.run_action("freeze"))
+            for runner in lab_screen.runners:
+                for p in runner.lab.presets:
+                    yield SystemCommand(f"Preset {runner.lab.name}: {p.name}", p.description,
+                                        lambda r=runner, n=p.name: lab_screen.load_preset(r, n))
+        yield SystemCommand("Help: keys", "Every key binding (f1 or ?)", self.action_help)
+        yield SystemCommand("Screenshot (SVG)", "Save an SVG of the screen (ctrl+s)", self.action_save_svg)
+        if self.chapter_available():
+            yield SystemCommand("Lab: chapter", "The chapter view: lif membrane trace beside the hebb weights",
+                                lambda: self.open_lab(CHAPTER))
+        for name, cls in self.labs().items():
+            yield SystemCommand(f"Lab: {name}", cls.summary or cls.title, lambda n=name: self.open_lab(n))

@@ -1,0 +1,89 @@
+"""The chapter view: the book's code lab as it draws it, lif and hebb side by side, live.
+
+The LIF membrane trace beside the Hebbian weight heat-map. The hebb side starts on a
+preset whose weights visibly grow within seconds (`grow`); `g` switches to the
+listing-faithful `chapter` preset (which almost never learns: science.md section 2) and
+back, and the line above the status bar explains the preset in use. The only
+lab-specific code in the app is this choice of labs, presets and charts.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Static
+
+from sim.labs import get_lab
+from tui.runner import Runner
+from tui.screens.lab_screen import ChartDeck, LabScreen, Pane
+from tui.widgets.param_panel import ParamPanel
+from tui.widgets.status import NotesLine, StatusLine
+
+GROWING_PRESET = "grow"
+LISTING_PRESET = "chapter"
+
+
+def first_series(lab_cls, kind: str) -> tuple[str, ...]:
+    """The name of the lab's first series of a kind (empty if it has none)."""
+    for spec in lab_cls.series_specs:
+        if spec.kind == kind:
+            return (spec.name,)
+    return ()
+
+
+class ChapterScreen(LabScreen):
+    BINDINGS = [
+        Binding("g", "toggle_listing", "Grow/listing", id="chapter.listing",
+                tooltip="Switch the Hebbian network between the growing preset and the "
+                        "listing-faithful `chapter` preset (which rarely learns)"),
+    ]
+
+    def __init__(self, seed: int = 0, fps: float = 20.0, autoplay: bool = True,
+                 hebb_preset: str | None = None, overrides: Mapping[str, Any] | None = None):
+        lif_cls, hebb_cls = get_lab("lif"), get_lab("hebb")
+        preset_names = [p.name for p in hebb_cls.presets]
+        default = GROWING_PRESET if GROWING_PRESET in preset_names else None
+        lif = Runner(lif_cls, seed=seed, fps=fps)
+        hebb = Runner(hebb_cls, preset=hebb_preset or default, seed=seed, overrides=overrides, fps=fps)
+        panes = [Pane(lif, first_series(lif_cls, "trace")), Pane(hebb, first_series(hebb_cls, "matrix"))]
+        super().__init__(panes, title="the chapter: a LIF neuron and a Hebbian network",
+                         fps=fps, autoplay=autoplay,
+                         extra_help="Chapter view: the LIF neuron (left chart) and the 2x2 Hebbian "
+                                    "network (right) run side by side. g switches the network between "
+                                    f"`{GROWING_PRESET}` (weights grow) and the listing's own numbers "
+                                    f"(`{LISTING_PRESET}`, rarely learns). l opens a single lab with all its charts.")
+        self.hebb = hebb
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Horizontal
+
+        with Horizontal(id="body"):
+            yield ParamPanel(self.runners, id="param-panel")
+            yield ChartDeck(self.charts, id="charts")
+        yield NotesLine(id="notes")
+        yield Static(id="preset-note")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.show_preset_note()
+
+    def show_preset_note(self) -> None:
+        lab = self.hebb.lab
+        preset = lab.preset(lab.preset_name)
+        self.query_one("#preset-note", Static).update(
+            f"hebb preset `{preset.name}` (g switches): {preset.description}")
+
+    def load_preset(self, runner: Runner, name: str) -> None:
+        super().load_preset(runner, name)
+        self.show_preset_note()
+
+    def action_toggle_listing(self) -> None:
+        names = [p.name for p in self.hebb.lab.presets]
+        target = LISTING_PRESET if self.hebb.lab.preset_name != LISTING_PRESET else GROWING_PRESET
+        if target not in names:
+            target = names[0]
+        self.load_preset(self.hebb, target)

@@ -1,0 +1,73 @@
+"""The help screen (f1 or ?): every key binding with its description and tooltip."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from tui.widgets.param_panel import LIVE_MARK, RESET_MARK
+
+
+def binding_rows(app, sources) -> list[tuple[str, str, str]]:
+    """(keys, description, tooltip) for every binding of the given classes, de-duplicated."""
+    rows, seen = [], set()
+    classes = [c for source in sources for c in reversed(source.__mro__)
+               if "BINDINGS" in c.__dict__ and c.__module__.startswith("tui.")]
+    for source in classes:
+        for b in source.__dict__["BINDINGS"]:
+            if not isinstance(b, Binding) or b.system or not b.description:
+                continue
+            keys = ", ".join(app.get_key_display(Binding(k.strip(), b.action)) for k in b.key.split(","))
+            if b.key_display:
+                keys = b.key_display if "," not in b.key else keys
+            row = (keys, b.description, b.tooltip)
+            if (b.id or row) not in seen:
+                seen.add(b.id or row)
+                rows.append(row)
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,f1,question_mark", "app.pop_screen", "Close help", id="help.close",
+                tooltip="Close this help screen"),
+    ]
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 95%; max-width: 110; height: 90%;
+                                  border: round $accent; background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, sources, intro: str = ""):
+        super().__init__()
+        self.sources = sources
+        self.intro = intro
+
+    def compose(self) -> ComposeResult:
+        table = Table(show_header=True, header_style="bold", box=None, expand=True, pad_edge=False)
+        table.add_column("key", no_wrap=True, style="bold")
+        table.add_column("does", no_wrap=True)
+        table.add_column("details", ratio=1)
+        for keys, description, tooltip in binding_rows(self.app, self.sources):
+            table.add_row(keys, description, Text(tooltip, style="dim"))
+        top = Text()
+        top.append("hebblab keys", style="bold")
+        top.append("  (esc, q, f1 or ? closes; up/down scroll)\n", style="dim")
+        if self.intro:
+            top.append(self.intro + "\n")
+        top.append(f"\nParameters: {LIVE_MARK} applies live on the next frame, {RESET_MARK} applies on "
+                   "reset (r); a yellow * marks a value waiting for reset. Type digits or press enter "
+                   "to type a value (esc cancels); an invalid value shows an error and keeps the old one.\n")
+        with VerticalScroll() as vs:
+            vs.can_focus = True
+            yield Static(top)
+            yield Static(table)
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()

@@ -1,0 +1,81 @@
+"""Modal pickers: a preset of the current lab (p) and a lab (l). Enter picks, escape cancels."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from sim.labs.base import Lab
+
+CHAPTER = "chapter"  # the lab picker's entry for the chapter view (lif beside hebb)
+
+
+class Picker(ModalScreen[str | None]):
+    """A titled option list; dismisses with the chosen option's id (None on escape)."""
+
+    BINDINGS = [
+        Binding("escape,q", "dismiss_none", "Cancel", id="picker.cancel",
+                tooltip="Close without choosing"),
+    ]
+
+    DEFAULT_CSS = """
+    Picker { align: center middle; }
+    Picker > Vertical { width: 90%; max-width: 100; height: auto; max-height: 90%;
+                        border: round $accent; background: $surface; padding: 0 1; }
+    Picker OptionList { height: auto; max-height: 20; border: none; }
+    Picker Label { width: 1fr; color: $text-muted; }
+    """
+
+    def __init__(self, title: str, options: list[tuple[str, str]], current: str | None = None):
+        super().__init__()
+        self.picker_title = title
+        self.options = options
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.picker_title + "  (enter: choose, esc: cancel)")
+            items = []
+            for key, description in self.options:
+                text = Text()
+                text.append(key, style="bold")
+                if key == self.current:
+                    text.append("  (current)", style="italic")
+                text.append("\n" + description, style="dim")
+                items.append(Option(text, id=key))
+            yield OptionList(*items)
+
+    def on_mount(self) -> None:
+        ol = self.query_one(OptionList)
+        ids = [k for k, _ in self.options]
+        if self.current in ids:
+            ol.highlighted = ids.index(self.current)
+        ol.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class PresetPicker(Picker):
+    def __init__(self, lab: Lab):
+        super().__init__(f"Preset for {lab.name}", [(p.name, p.description) for p in lab.presets],
+                         lab.preset_name)
+
+
+class LabPicker(Picker):
+    def __init__(self, labs: dict[str, type[Lab]], current: str | None, chapter: bool = True):
+        options = []
+        if chapter:
+            options.append((CHAPTER, "The chapter's code lab: the LIF membrane trace beside the "
+                                     "Hebbian weight heat-map, both live"))
+        options += [(name, f"{lab.title}: {lab.summary}" if lab.title else lab.summary)
+                    for name, lab in labs.items()]
+        super().__init__("Open a lab", options, current)

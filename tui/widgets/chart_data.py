@@ -1,0 +1,31 @@
+"""Data preparation for charts: finite values only, about two points per column.
+
+Thin adapters over `sim.decimate` (shared with the CLI's terminal charts): plotext's cost
+grows with the number of points and it crashes on inf, so every chart passes its arrays
+through here first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.decimate import finite_xy, grid_thin, minmax_decimate
+
+__all__ = ["finite_xy", "envelope", "raster_cells", "finite_values"]
+
+
+def envelope(x, y, columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """Finite points reduced to each column's min and max, in time order."""
+    x, y = finite_xy(x, y)
+    return minmax_decimate(x, y, max(2, 2 * int(columns)))
+
+
+def raster_cells(x, y, x_lo: float, x_hi: float, y_lo: float, y_hi: float,
+                 columns: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points (spikes) reduced to one per occupied screen cell."""
+    return grid_thin(x, y, max(1, columns), max(1, rows), (x_lo, x_hi), (y_lo, y_hi))
+
+
+def finite_values(v) -> np.ndarray:
+    v = np.asarray(v, dtype=float).ravel()
+    return v[np.isfinite(v)]

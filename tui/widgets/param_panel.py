@@ -1,0 +1,334 @@
+"""The parameter panel, generated from the labs' ParamSpecs.
+
+`ParamPanel` = `ParamList` (one row per parameter: live/reset mark, name, value, unit;
+a header per lab when it shows several) + `ParamHelp` (the focused parameter's help,
+allowed range, whether it applies live or on reset, and the last error) + an `Input` that
+opens when the user types a value. The list is one focusable widget that draws only the
+rows that fit, so it is cheap to redraw and never needs a scrollbar widget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from sim.params import ParamError, ParamSpec
+from tui.runner import Runner
+
+LIVE_MARK = "●"
+RESET_MARK = "○"
+_START_EDIT = set("0123456789.")
+
+
+@dataclass
+class Row:
+    runner: Runner
+    spec: ParamSpec
+
+
+class ParamList(Widget, can_focus=True):
+    """Rows of parameters with a cursor; keys adjust the parameter under the cursor."""
+
+    BINDINGS = [
+        Binding("up", "move(-1)", "Prev param", show=False, id="param.up",
+                tooltip="Move to the previous parameter"),
+        Binding("down", "move(1)", "Next param", show=False, id="param.down",
+                tooltip="Move to the next parameter"),
+        Binding("tab", "move(1)", "Next param", show=False, id="param.next",
+                tooltip="Move to the next parameter (wraps)"),
+        Binding("shift+tab", "move(-1)", "Prev param", show=False, id="param.prev",
+                tooltip="Move to the previous parameter (wraps)"),
+        Binding("left", "nudge(-1)", "Decrease", id="param.decrease", key_display="←",
+                tooltip="Decrease the parameter by one step (choices: previous; on/off: toggle)"),
+        Binding("right", "nudge(1)", "Increase", id="param.increase", key_display="→",
+                tooltip="Increase the parameter by one step (choices: next; on/off: toggle)"),
+        Binding("shift+left", "nudge(-10)", "Decrease x10", show=False, id="param.decrease10",
+                tooltip="Decrease the parameter by ten steps"),
+        Binding("shift+right", "nudge(10)", "Increase x10", show=False, id="param.increase10",
+                tooltip="Increase the parameter by ten steps"),
+        Binding("enter", "edit", "Type value", show=False, id="param.edit",
+                tooltip="Type a new value for the parameter (or just start typing digits)"),
+        Binding("home", "jump(0)", "First param", show=False, id="param.first",
+                tooltip="Jump to the first parameter"),
+        Binding("end", "jump(-1)", "Last param", show=False, id="param.last",
+                tooltip="Jump to the last parameter"),
+    ]
+
+    DEFAULT_CSS = """
+    ParamList { height: 1fr; }
+    """
+
+    class Changed(Message):
+        """A parameter was set (live=True: applied now; else on reset)."""
+
+        def __init__(self, runner: Runner, name: str, live: bool):
+            super().__init__()
+            self.runner, self.name, self.live = runner, name, live
+
+    class Moved(Message):
+        pass
+
+    class EditRequested(Message):
+        def __init__(self, initial: str):
+            super().__init__()
+            self.initial = initial
+
+    def __init__(self, runners: list[Runner], **kwargs):
+        super().__init__(**kwargs)
+        self.runners = runners
+        self.cursor = 0
+        self.error = ""
+        self._top = 0  # first visible line
+
+    # -- model ------------------------------------------------------------------------
+    @property
+    def rows(self) -> list[Row]:
+        return [Row(r, s) for r in self.runners for s in r.lab.specs]
+
+    @property
+    def current(self) -> Row | None:
+        rows = self.rows
+        if not rows:
+            return None
+        self.cursor = max(0, min(self.cursor, len(rows) - 1))
+        return rows[self.cursor]
+
+    def select(self, name: str, runner: Runner | None = None) -> bool:
+        for i, row in enumerate(self.rows):
+            if row.spec.name == name and (runner is None or row.runner is runner):
+                self.cursor = i
+                self._moved()
+                return True
+        return False
+
+    def set_value(self, value) -> bool:
+        """Set the current parameter (already parsed/raw); errors are shown, not raised."""
+        row = self.current
+        if row is None:
+            return False
+        try:
+            live = row.runner.set_param(row.spec.name, value)
+        except ParamError as err:
+            self.error = str(err)
+            self.refresh()
+            self.post_message(self.Moved())
+            return False
+        self.error = ""
+        self.refresh()
+        self.post_message(self.Changed(row.runner, row.spec.name, live))
+        return True
+
+    def set_text(self, text: str) -> bool:
+        row = self.current
+        if row is None:
+            return False
+        try:
+            value = row.spec.parse(text)
+        except ParamError as err:
+            self.error = str(err)
+            self.refresh()
+            self.post_message(self.Moved())
+            return False
+        return self.set_value(value)
+
+    # -- actions ----------------------------------------------------------------------
+    def action_move(self, delta: int) -> None:
+        n = len(self.rows)
+        if n:
+            self.cursor = (self.cursor + delta) % n
+            self._moved()
+
+    def action_jump(self, index: int) -> None:
+        n = len(self.rows)
+        if n:
+            self.cursor = index % n
+            self._moved()
+
+    def action_nudge(self, steps: int) -> None:
+        row = self.current
+        if row is not None:
+            self.set_value(row.spec.nudge(row.runner.lab.value(row.spec.name), steps))
+
+    def action_edit(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.EditRequested(row.spec.format(row.runner.lab.value(row.spec.name))))
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character in _START_EDIT:
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.EditRequested(event.character))
+
+    def _moved(self) -> None:
+        self.error = ""
+        self.refresh()
+        self.post_message(self.Moved())
+
+    # -- drawing ------------------------------------------------------------------------
+    def _lines(self) -> tuple[list[tuple[str, Row | None]], int]:
+        """(kind, row) per line; kind "header" or "param"; and the cursor's line index."""
+        lines: list[tuple[str, Row | None]] = []
+        cursor_line = 0
+        i = 0
+        for runner in self.runners:
+            if len(self.runners) > 1:
+                lines.append(("header", Row(runner, runner.lab.specs[0]) if runner.lab.specs else None))
+            for spec in runner.lab.specs:
+                if i == self.cursor:
+                    cursor_line = len(lines)
+                lines.append(("param", Row(runner, spec)))
+                i += 1
+        return lines, cursor_line
+
+    def render(self) -> Text:
+        width, height = self.size
+        lines, cursor_line = self._lines()
+        height = max(1, height)
+        if cursor_line < self._top:
+            self._top = max(0, cursor_line - (1 if cursor_line and lines[cursor_line - 1][0] == "header" else 0))
+        elif cursor_line >= self._top + height:
+            self._top = cursor_line - height + 1
+        self._top = max(0, min(self._top, max(0, len(lines) - height)))
+        visible = lines[self._top: self._top + height]
+        name_w = max((len(s.name) for r in self.runners for s in r.lab.specs), default=4)
+        name_w = max(4, min(name_w, width - 14))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for k, (kind, row) in enumerate(visible):
+            if k:
+                text.append("\n")
+            if kind == "header":
+                label = f" {row.runner.lab.name} " if row else " ? "
+                text.append(label.center(width, "─"), style="bold")
+                continue
+            assert row is not None
+            selected = (self._top + k) == cursor_line
+            lab, spec = row.runner.lab, row.spec
+            pending = spec.name in lab.pending
+            mark = LIVE_MARK if spec.live else RESET_MARK
+            value = spec.format(lab.value(spec.name))
+            unit = spec.unit if len(spec.unit) <= 6 else spec.unit[:5] + "…"
+            val_w = max(4, width - name_w - len(unit) - 5)
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(mark + " ", style="green" if spec.live else "dim")
+            line.append(spec.name[:name_w].ljust(name_w) + " ", style="bold" if selected else "")
+            line.append(value[:val_w].rjust(val_w), style="bold yellow" if pending else "bold")
+            line.append("*" if pending else " ", style="yellow")
+            line.append(unit, style="dim")
+            if selected:
+                line.stylize("reverse" if self.has_focus else "underline")
+            line.truncate(width, pad=True)
+            text.append_text(line)
+        return text
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
+class ParamHelp(Static):
+    """Help for the focused parameter, or the last error in red."""
+
+    DEFAULT_CSS = """
+    ParamHelp { height: auto; max-height: 4; }
+    """
+
+    def show_row(self, row: Row | None, error: str = "") -> None:
+        if row is None:
+            self.update("")
+            return
+        spec, lab = row.spec, row.runner.lab
+        text = Text()
+        if error:
+            text.append(error, style="bold red")
+            text.append("\n")
+        text.append(spec.name, style="bold")
+        text.append(f": {spec.help} " if spec.help else " ")
+        text.append(f"({spec.allowed()}; ", style="dim")
+        if spec.live:
+            text.append("applies live)", style="green")
+        elif spec.name in lab.pending:
+            text.append(f"now {spec.format(lab.params[spec.name])}, new value on reset: r)", style="yellow")
+        else:
+            text.append("applies on reset)", style="dim")
+        self.update(text)
+
+
+class ParamPanel(Vertical):
+    """Parameter list + help + value editor."""
+
+    DEFAULT_CSS = """
+    ParamPanel { height: 1fr; }
+    ParamPanel > Input { display: none; height: 3; }
+    ParamPanel.-editing > Input { display: block; }
+    """
+
+    def __init__(self, runners: list[Runner], **kwargs):
+        super().__init__(**kwargs)
+        self.runners = runners
+
+    def compose(self) -> ComposeResult:
+        yield ParamList(self.runners, id="param-list")
+        yield ParamHelp(id="param-help")
+        yield Input(id="param-input", placeholder="value, enter to set, esc to cancel")
+
+    @property
+    def param_list(self) -> ParamList:
+        return self.query_one(ParamList)
+
+    def on_mount(self) -> None:
+        self.refresh_help()
+
+    def refresh_help(self) -> None:
+        pl = self.param_list
+        self.query_one(ParamHelp).show_row(pl.current, pl.error)
+        pl.refresh()
+
+    def set_runners(self, runners: list[Runner]) -> None:
+        self.runners = runners
+        pl = self.param_list
+        pl.runners = runners
+        pl.cursor = 0
+        pl.error = ""
+        self.refresh_help()
+
+    def on_param_list_moved(self, _event: ParamList.Moved) -> None:
+        self.refresh_help()
+
+    def on_param_list_changed(self, _event: ParamList.Changed) -> None:
+        self.refresh_help()  # and let it bubble to the screen
+
+    def on_param_list_edit_requested(self, event: ParamList.EditRequested) -> None:
+        event.stop()
+        box = self.query_one(Input)
+        row = self.param_list.current
+        box.placeholder = f"{row.spec.name}: {row.spec.allowed()}" if row else ""
+        box.value = event.initial
+        self.add_class("-editing")
+        box.focus()
+        box.cursor_position = len(box.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._close_editor()
+        self.param_list.set_text(event.value)
+        self.refresh_help()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "escape" and self.has_class("-editing"):
+            event.stop()
+            self._close_editor()
+
+    def _close_editor(self) -> None:
+        self.remove_class("-editing")
+        self.param_list.focus()

@@ -1,0 +1,64 @@
+"""The status line (time, speed, fps, run state, seed, preset) and the notes line."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.runner import Runner
+
+
+def _fmt_ms(ms: float) -> str:
+    return f"{ms / 1000:.2f} s" if ms >= 10_000 else f"{ms:.1f} ms"
+
+
+class StatusLine(Static):
+    """One line: state, biological time, speed, frames per second, seed, preset."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; }
+    """
+
+    def show(self, runners: list[Runner], running: bool, fps: float, frame_ms: float) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        diverged = any(r.lab.diverged for r in runners)
+        if diverged:
+            text.append(" DIVERGED ", style="bold reverse red")
+        elif running:
+            text.append(" ▶ running ", style="bold reverse green")
+        else:
+            text.append(" ⏸ paused ", style="bold reverse")
+        first = runners[0]
+        text.append(f" t={_fmt_ms(first.lab.t_ms)}")
+        text.append(f"  speed {first.ms_per_frame:g} ms/frame", style="")
+        steps = first.steps_per_frame
+        text.append(f" ({steps:g} steps)" if steps != 1 else "", style="dim")
+        text.append(f"  {fps:4.1f} fps" if running else "", style="dim")
+        text.append(f"  frame {frame_ms:.0f} ms" if running and frame_ms else "", style="dim")
+        text.append(f"  seed {first.lab.rng_seed}")
+        presets = "  ".join(f"{r.lab.name}:{r.lab.preset_name}" for r in runners)
+        text.append(f"  {presets}", style="bold")
+        pending = sum(len(r.lab.pending) for r in runners)
+        if pending:
+            text.append(f"  {pending} change(s) apply on reset (r)", style="yellow")
+        self.update(text)
+
+
+class NotesLine(Static):
+    """The labs' plain-language notes (why nothing learns, divergence...)."""
+
+    DEFAULT_CSS = """
+    NotesLine { height: auto; max-height: 3; }
+    """
+
+    def show(self, runners: list[Runner]) -> None:
+        text = Text()
+        for r in runners:
+            for note in r.lab.notes():
+                if text:
+                    text.append("\n")
+                style = "bold red" if note == r.lab.diverged else "italic"
+                prefix = f"{r.lab.name}: " if len(runners) > 1 else ""
+                text.append(prefix + note, style=style)
+        self.update(text)
+        self.display = bool(text)
