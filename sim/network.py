@@ -269,6 +269,17 @@ class CubaNetwork:
     def gi_mV(self) -> np.ndarray:
         return self._state[2, : self.n] * self._w_i
 
+    def synapses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(pre, post, weight_mV) of every synapse exactly as the kernel applies them now,
+        decoded from its target table (not from the connectivity it was built from)."""
+        m, n = self._m, self.n
+        table = self._table
+        real = table != 1 * m + n  # drop the padding
+        pre = np.broadcast_to(np.arange(n)[:, None], table.shape)[real]
+        row, post = np.divmod(table[real], m)
+        weight = np.where(row == 1, self._w_e, np.where(row == 2, self._w_i, np.nan))
+        return pre, post, weight
+
     def finite(self) -> bool:
         return bool(np.isfinite(self._state).all())
 
