@@ -149,6 +149,22 @@ class LifLab(Lab):
             raise ParamError("V_rest_mV", f"must be below V_thresh_mV ({params['V_thresh_mV']:g} mV), "
                              f"got {params['V_rest_mV']:g}")
 
+    @classmethod
+    def theory_curve(cls, metric: str, param: str, values, params) -> np.ndarray | None:
+        """For sweeps: the closed-form rate (science.md section 1) at each value of `param`,
+        overlaid on isi_rate_hz / theory_rate_hz. Only for a constant, noise-free current
+        (None otherwise); parameters the closed form ignores (dt_ms, method...) give a flat line."""
+        if metric not in ("isi_rate_hz", "theory_rate_hz") or params["noise_nA"] != 0.0 \
+                or params["I_step_nA"] != 0.0:
+            return None
+        x = np.asarray(values, dtype=float)
+        kw = {k: params[k] for k in ("I_ext_nA", "tau_m_ms", "V_rest_mV", "V_thresh_mV",
+                                     "V_reset_mV", "R_m_MOhm", "t_ref_ms")}
+        if param in kw:
+            kw[param] = x
+        rate = theory.lif_rate_hz(kw.pop("I_ext_nA"), **kw)
+        return np.broadcast_to(np.asarray(rate, dtype=float), x.shape).copy()
+
     # -- life cycle ---------------------------------------------------------------------
     def _neuron_params(self) -> LIFParams:
         p = self.params
