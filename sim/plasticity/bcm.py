@@ -1,0 +1,40 @@
+"""BCM rule with a sliding threshold (science.md section 4).
+
+  dw/dt = eta * x * y * (y - theta)          (potentiation when y > theta)
+  tau_theta * dtheta/dt = -theta + y^2 / y0  (theta tracks <y^2>/y0)
+
+`pre` is the input rate vector x (n_pre,), `post` the output rates y (n_post,);
+one theta per post cell, integrated with forward Euler over dt_ms. The weights are
+updated with the threshold from before this step, then the threshold moves.
+Stability of the selective state needs theta faster than the weights: linearising
+the averaged dynamics around it gives stability iff eta * y0 * tau_theta < 1
+(beyond that the response and theta oscillate with growing amplitude).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.plasticity.base import PlasticityRule
+
+
+class BCMRule(PlasticityRule):
+    name = "bcm"
+
+    def __init__(self, eta: float, tau_theta_ms: float, y0: float, theta0: float = 0.0):
+        self.eta = float(eta)
+        self.tau_theta_ms = float(tau_theta_ms)
+        self.y0 = float(y0)
+        self.theta0 = float(theta0)
+        self.theta = np.zeros(0)
+
+    def reset(self, n_pre: int, n_post: int) -> None:
+        self.theta = np.full(n_post, self.theta0)
+
+    def update(self, w: np.ndarray, pre: np.ndarray, post: np.ndarray, dt_ms: float) -> None:
+        w += (self.eta * dt_ms) * np.outer(pre, post * (post - self.theta))
+        self.advance_theta(post, dt_ms)
+
+    def advance_theta(self, post: np.ndarray, dt_ms: float) -> None:
+        """Move theta only (used when plasticity is frozen: the threshold keeps tracking)."""
+        self.theta += (dt_ms / self.tau_theta_ms) * (post**2 / self.y0 - self.theta)
