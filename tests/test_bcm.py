@@ -163,5 +163,5 @@ def test_bad_params_rejected():
 
 def test_memory_bounded():
     lab = BcmLab(seed=0)
-    lab.step(30_000)
-    assert lab.series()["responses"].x.size <= 10_000
+    lab.step(50_000)
+    assert lab.series()["responses"].x.size <= 20_000

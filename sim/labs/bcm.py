@@ -28,7 +28,7 @@ from sim.plasticity.bcm import BCMRule
 from sim.recording import RingBuffer
 from sim.series import ReadoutSpec, Series, SeriesSpec
 
-TRACE_CAPACITY = 10_000
+TRACE_CAPACITY = 20_000  # the whole default 20 s run at dt 1 ms
 DIVERGE_FACTOR = 50.0  # a response above this * K * y0 counts as diverged
 
 
@@ -234,13 +234,14 @@ class BcmLab(Lab):
         prod = p["eta"] * p["y0"] * p["tau_theta_ms"]
         if prod >= 1 and not self.diverged:
             notes.append(f"eta*y0*tau_theta = {prod:g} >= 1: the threshold is slower than the weights, so "
-                         "responses and theta oscillate with growing amplitude (theory: stable below 1)")
+                         "responses and theta oscillate instead of settling, and may run away or collapse "
+                         "(theory: stable below 1)")
         sel, k = self._selectivity()
         r = self.responses()
         if r.max() < 0.1 * self.K * p["y0"] and self.steps_done > 0:
             notes.append(f"responses collapsed to ~0 (max {r.max():.3g}): dw ~ y, so a nearly silent cell "
                          "hardly learns; this follows an overshoot of a too-slow threshold or a tiny w_init")
-        elif sel > 0.9 and not self.diverged:
+        elif sel > 0.9 and not self.diverged and prod < 1:
             notes.append(f"selective: pattern {k} drives the cell at {r[k]:.2f} (theory K*y0 = "
                          f"{self.K * p['y0']:g}), the others at <= {np.delete(r, k).max():.2f}")
         return notes
