@@ -80,7 +80,7 @@ WORKLOADS = {
 }
 
 # Sanity figures a worker reports (whichever the lab has), shown beside the times.
-CHECK_KEYS = ("isi_rate_hz", "rate_mean_hz", "rate_out_hz", "rate_hz", "frac_w_low", "frac_w_high")
+CHECK_KEYS = ("isi_rate_hz", "rate_mean_hz", "rate_hz", "frac_low", "frac_high")
 
 
 # -- workers (one subprocess per measurement) ---------------------------------------------
@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(a, engines, cells, durations, out) -> None:
-    print("\n" + f"{'workload':<34}{'engine':<15}{'loop s best/median':>20}{'process s':>11}"
+    print("\n" + f"{'workload':<38}{'engine':<15}{'loop s best/median':>20}{'process s':>11}"
           f"{'cold s':>9}  check", file=out)
     for key in a.keys:
         w = WORKLOADS[key]
@@ -316,15 +316,15 @@ def print_table(a, engines, cells, durations, out) -> None:
         for engine in engines:
             c = cells[key, engine]
             if c.skipped:
-                print(f"{label:<34}{engine:<15}  {c.skipped}", file=out)
+                print(f"{label:<38}{engine:<15}  {c.skipped}", file=out)
             elif not c.loops:
-                print(f"{label:<34}{engine:<15}  failed: {c.error}", file=out)
+                print(f"{label:<38}{engine:<15}  failed: {c.error}", file=out)
             else:
                 loop = f"{fmt_s(best(c.loops))}/{fmt_s(median(c.loops))}"
                 checks = " ".join(f"{k}={v:.3g}" for k, v in c.checks.items())
                 if c.error:
                     checks = f"{c.error}; {checks}"
-                print(f"{label:<34}{engine:<15}{loop:>20}{fmt_s(median(c.processes)):>11}"
+                print(f"{label:<38}{engine:<15}{loop:>20}{fmt_s(median(c.processes)):>11}"
                       f"{fmt_s(c.cold):>9}  {checks}", file=out)
             label = ""
 
