@@ -154,10 +154,9 @@ def test_series_shapes_and_contents():
     total = (rates.y[0].sum() * lab.n_exc + rates.y[1].sum() * (lab.net.n - lab.n_exc)) * bin_s
     assert total == pytest.approx(lab.spikes.total)
     cur = s["currents"]
-    assert cur.y.shape == (3, 4000) and cur.x[-1] == pytest.approx(lab.t_ms)
+    assert cur.y.shape == (2, 4000) and cur.x[-1] == pytest.approx(lab.t_ms)
     assert np.all(cur.y[0] >= 0) and np.all(cur.y[1] <= 0)  # Dale's law seen from the target
     assert cur.y[0][-1] == pytest.approx(lab.net.ge_mV[0]) and cur.y[1][-1] == pytest.approx(lab.net.gi_mV[0])
-    np.testing.assert_allclose(cur.y[2], cur.y[0] + cur.y[1])
     hist = s["rate_hist"]
     assert hist.y.size == lab.net.n and np.all(np.isfinite(hist.y))
 

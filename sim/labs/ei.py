@@ -90,12 +90,12 @@ class EiLab(Lab):
     )
 
     series_specs = (
-        SeriesSpec("raster", "raster", "Spike raster (sample: E blue, I red)", "time (ms)", "cell",
+        SeriesSpec("raster", "raster", "Spike raster (sampled cells: E below, I above)", "time (ms)", "cell",
                    f"{RASTER_CELLS} sampled cells, excitatory first, last {RASTER_WINDOW_MS:g} ms"),
         SeriesSpec("rates", "trace", "Population rates", "time (ms)", "rate (Hz)",
                    f"E and I population rates in {RATE_BIN_MS:g} ms bins"),
         SeriesSpec("currents", "trace", "Input currents of one E cell", "time (ms)", "input (mV)",
-                   "excitatory ge, inhibitory gi and their sum (mV: current times membrane resistance)"),
+                   "excitatory ge and inhibitory gi of cell 0 (mV: current times membrane resistance)"),
         SeriesSpec("rate_hist", "histogram", "Firing rates of all cells", "rate (Hz)", "cells",
                    "per-cell mean rate over the run"),
     )
@@ -245,10 +245,8 @@ class EiLab(Lab):
 
         cur = self.current_ring.view()
         tc = (np.arange(self.steps_done - cur.shape[0], self.steps_done) + 1) * self.dt_ms
-        ge, gi = cur[:, 1], cur[:, 2]
-        currents = Series(self.series_spec("currents"), y=np.vstack([ge, gi, ge + gi]), x=tc,
-                          labels=("exc ge", "inh gi", "net"), hlines={"V_t - E_l": self.params["V_t_mV"] - self.params["E_l_mV"]},
-                          version=v)
+        currents = Series(self.series_spec("currents"), y=np.vstack([cur[:, 1], cur[:, 2]]), x=tc,
+                          labels=("exc ge", "inh gi"), version=v)
 
         cell_rates = self._cell_rates()
         top = float(cell_rates.max()) if cell_rates.size and cell_rates.max() > 0 else 1.0
