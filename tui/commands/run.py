@@ -77,8 +77,9 @@ def summary(lab, plan, record) -> str:
         lines.append("readouts:")
         width = max(len(k) for k in readouts)
         for name, value in readouts.items():
-            unit = f" {units.get(name, '')}".rstrip()
-            lines.append(f"  {name.ljust(width)}  {_fmt(value)}{unit}")
+            text = _fmt(value)
+            unit = f" {units.get(name, '')}".rstrip() if text != "n/a" else ""
+            lines.append(f"  {name.ljust(width)}  {text}{unit}")
     notes = lab.notes()
     if notes:
         lines.append("")
@@ -100,7 +101,7 @@ def _fmt(value) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value:.6g}" if value == value else "n/a"  # NaN: nothing to measure yet
     if isinstance(value, (list, tuple)):
         flat = _flatten(value)
         if len(flat) <= 12:
