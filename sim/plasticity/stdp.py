@@ -93,12 +93,12 @@ class PairSTDP(PlasticityRule):
     def depress(self, w: np.ndarray, x_post: np.ndarray) -> np.ndarray:
         """w after a pre spike meets the (decayed, <= 0) post trace: a new array."""
         dw = x_post * (w / self.w_max) if self.multiplicative else x_post
-        return np.clip(w + dw, 0.0, self.w_max)
+        return np.minimum(np.maximum(w + dw, 0.0), self.w_max)  # clip, without np.clip's overhead
 
     def potentiate(self, w: np.ndarray, x_pre: np.ndarray) -> np.ndarray:
         """w after a post spike meets the (decayed, >= 0) pre trace: a new array."""
         dw = x_pre * ((self.w_max - w) / self.w_max) if self.multiplicative else x_pre
-        return np.clip(w + dw, 0.0, self.w_max)
+        return np.minimum(np.maximum(w + dw, 0.0), self.w_max)
 
     def bump_pre(self, x_decayed: np.ndarray) -> np.ndarray:
         return np.full_like(x_decayed, self.A_plus) if self.nearest else x_decayed + self.A_plus

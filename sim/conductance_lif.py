@@ -1,0 +1,309 @@
+"""One conductance-based LIF cell driven by many plastic excitatory synapses (Song 2000).
+
+    tau_m dV/dt = (E_l - V) + g_e (E_e - V),    tau_e dg_e/dt = -g_e
+g_e is in units of the leak conductance; a pre spike on synapse i adds w_i to g_e.
+Spike when V > V_t, then V = V_r (no refractory period, as Brian2's example).
+
+Order of operations in step k (from t = (k-1)*dt to k*dt):
+  1. input spikes of step k: g_e += w_i (the weight before this spike's own update);
+     pair STDP pre event: w_i += x_post (LTD), x_pre_i bumped;
+  2. g_e decays exactly: g_e(k) = d * g_e(k-1) + inputs(k), d = exp(-dt/tau_e)
+     (step 1 adds into the decayed value: same numbers, stated once);
+  3. forward Euler for V with g_e(k): V(k) = V(k-1) + dt/tau_m*((E_l - V) + g_e(k)*(E_e - V));
+  4. threshold V(k) > V_t: spike stamped t = k*dt, V = V_r; post event:
+     w += x_pre (LTP, includes pre spikes of the same step), x_post bumped.
+
+Why this is fast without compiled code: between two output spikes the weights only
+change at pre spikes (depression by the post trace, known in closed form), and g_e and
+V obey linear recurrences. So the engine computes a whole chunk of up to
+`chunk_steps` steps with vector operations: per-event weights (repeated spikes of one
+input in a chunk handled in rank order), g_e by a scaled cumulative sum, V by a
+cumulative product/sum, then the first threshold crossing; it commits the chunk up to
+that spike and starts the next chunk after it. A chunk's numbers depend only on the
+state at its start, and chunk starts depend only on the state (previous spike or
+chunk end), never on frame boundaries: a frame ending inside a chunk keeps the
+computed chunk pending and reads the visible state from it. So any split of a run
+into frames gives bit-identical results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from sim.plasticity.stdp import PairSTDP
+
+MAX_EXP = 200.0  # chunk length keeps exp(dt*L/tau_e) below e^200 (no overflow)
+MAX_BLOCK_TAUS = 600.0  # block length / STDP tau: keeps exp(+-ratio) finite and nonzero
+
+
+@dataclass(frozen=True)
+class CellParams:
+    tau_m_ms: float = 10.0
+    E_l_mV: float = -74.0
+    V_t_mV: float = -54.0
+    V_r_mV: float = -60.0
+    E_e_mV: float = 0.0
+    tau_e_ms: float = 5.0
+    dt_ms: float = 0.1
+    fixed_drive: bool = True  # g_e*(E_e - V_r) as Brian2's example; False: g_e*(E_e - V)
+
+
+class _Block:
+    """One block's input spikes plus indexes computed once per block."""
+
+    def __init__(self, j: int, n_steps: int, steps: np.ndarray, inputs: np.ndarray, dt: float,
+                 tau_pre_ms: float, tau_post_ms: float):
+        start = j * n_steps  # absolute step before the block's first step
+        self.start = start
+        self.t0 = start * dt  # block start time (ms)
+        self.local = np.asarray(steps, dtype=np.int64)  # 0 .. n_steps-1: absolute step start+1+local
+        self.inputs = np.asarray(inputs, dtype=np.intp)
+        self.t = (self.local + (start + 1)) * dt  # spike times (ms)
+        # Decay factors relative to the block start (bounded: block length / tau <= MAX_BLOCK_TAUS).
+        self.e_post = np.exp((self.t0 - self.t) / tau_post_ms)
+        self.e_pre = np.exp((self.t - self.t0) / tau_pre_ms)
+        # ptr[m]: number of events with absolute step <= start + m.
+        self.ptr = np.searchsorted(self.local, np.arange(n_steps + 1) - 1, "right")
+        # occ: how many earlier spikes the same input had in this block; prev: the index of the last one.
+        n = self.inputs.size
+        order = np.argsort(self.inputs, kind="stable")
+        si = self.inputs[order]
+        same = np.zeros(n, dtype=bool)
+        same[1:] = si[1:] == si[:-1]
+        pos = np.arange(n)
+        occ_sorted = pos - np.maximum.accumulate(np.where(same, 0, pos))
+        self.occ = np.empty(n, dtype=np.int64)
+        self.occ[order] = occ_sorted
+        self.prev = np.full(n, -1, dtype=np.int64)
+        self.prev[order[same]] = order[np.flatnonzero(same) - 1]
+
+
+@dataclass
+class _Chunk:
+    s0: int
+    lo: int  # first event (index into the block)
+    cut: int  # last step of the chunk (the spike step if spiked)
+    spiked: bool
+    v: np.ndarray  # V after steps s0+1 .. s0+len
+    g: np.ndarray
+    w_after: np.ndarray  # per event: the weight after its own LTD
+    levels: list[np.ndarray] | None  # event indices by repeat rank (None: no input repeats)
+
+
+class PlasticCondLIF:
+    """The cell, its weights w (n,) and pair-STDP traces (the rule gives the arithmetic).
+
+    `blocks(j)` returns the input spikes of block j as (step, input) arrays sorted by
+    step, steps local to the block (0 .. block_steps-1 = absolute steps
+    j*block_steps+1 .. (j+1)*block_steps).
+    Traces: all-to-all keeps x_pre for every input at one common time (so an output
+    spike reads all of them with one scalar decay); nearest keeps each input's last
+    spike time. The post trace is one scalar with its time.
+    """
+
+    def __init__(self, cell: CellParams, rule: PairSTDP, w0: np.ndarray,
+                 blocks: Callable[[int], tuple[np.ndarray, np.ndarray]], block_steps: int,
+                 chunk_steps: int = 512):
+        self.cell = cell
+        self.rule = rule
+        self.n = int(w0.size)
+        self.w = np.array(w0, dtype=float).reshape(self.n)
+        self.blocks = blocks
+        self.block_steps = int(block_steps)
+        dt, tau_e = cell.dt_ms, cell.tau_e_ms
+        if self.block_steps * dt / min(rule.tau_plus_ms, rule.tau_minus_ms) > MAX_BLOCK_TAUS:
+            raise ValueError("input block too long for the STDP time constants (block_steps*dt/tau > 600)")
+        self.L = max(1, min(int(chunk_steps), int(MAX_EXP * tau_e / dt)))
+        j = np.arange(self.L + 1)
+        self._gpow = np.exp(-j * dt / tau_e)
+        self._ginv = np.exp(j * dt / tau_e)
+        self.a = dt / cell.tau_m_ms
+        if cell.fixed_drive:
+            self._drive = cell.E_e_mV - cell.V_r_mV
+            self.L = min(self.L, max(1, int(MAX_EXP / -np.log1p(-self.a))))
+            self._vpow = (1.0 - self.a) ** j
+            self._vinv = 1.0 / self._vpow
+        self.v = cell.E_l_mV
+        self.g = 0.0
+        self.s = 0  # committed steps
+        self.plastic = True
+        self.error: str | None = None
+        # traces
+        self.y_pre = np.zeros(self.n)  # all-to-all: x_pre(t) = y_pre * exp(-(t - t_ref)/tau_plus)
+        self.t_ref = 0.0  # start of the current block
+        self.t_last_pre = np.full(self.n, -np.inf)  # nearest: last spike time per input
+        self.x_post = 0.0
+        self.t_post = 0.0
+        self._cnt = np.zeros(self.n, dtype=np.int64)  # committed spikes per input in this block
+        self._pending: _Chunk | None = None
+        self._blk: _Block | None = None
+
+    # -- public -------------------------------------------------------------------
+    def advance(self, target: int) -> list[int]:
+        """Run to step `target`; returns the output spike steps committed on the way."""
+        spikes: list[int] = []
+        while self.s < target and self.error is None:
+            ch = self._pending if self._pending is not None else self._compute()
+            if ch is None:
+                break
+            if ch.cut <= target:
+                self._pending = None
+                self._commit(ch, ch.cut)
+                if ch.spiked:
+                    spikes.append(ch.cut)
+            else:
+                self._pending = ch
+                break
+        return spikes
+
+    def materialize(self, target: int) -> None:
+        """Commit the pending chunk up to `target` (before a live parameter change)."""
+        ch = self._pending
+        self._pending = None
+        if ch is not None and self.s < target:
+            self._commit(ch, target)
+
+    def weights_at(self, target: int) -> np.ndarray:
+        """Weights (n,) at step `target` (>= committed), without changing the state."""
+        w = self.w.copy()
+        ch = self._pending
+        if ch is not None and target > self.s:
+            self._write_weights(ch, target, w, update_state=False)
+        return w
+
+    def v_at(self, target: int) -> float:
+        ch = self._pending
+        if ch is not None and target > self.s:
+            return float(ch.v[target - ch.s0 - 1])
+        return float(self.v)
+
+    def pre_traces_at(self, t_ms: float) -> np.ndarray:
+        rule = self.rule
+        if rule.nearest:
+            return rule.A_plus * np.exp((self.t_last_pre - t_ms) / rule.tau_plus_ms)
+        return self.y_pre * np.exp((self.t_ref - t_ms) / rule.tau_plus_ms)
+
+    def post_trace_at(self, t_ms):
+        return self.x_post * np.exp((self.t_post - t_ms) / self.rule.tau_minus_ms)
+
+    # -- chunks ---------------------------------------------------------------------
+    def _block(self, j: int) -> _Block:
+        if self._blk is None or self._blk.start != j * self.block_steps:
+            steps, inputs = self.blocks(j)
+            self._blk = _Block(j, self.block_steps, steps, inputs, self.cell.dt_ms,
+                               self.rule.tau_plus_ms, self.rule.tau_minus_ms)
+            self._cnt[:] = 0
+            self.y_pre *= np.exp((self.t_ref - self._blk.t0) / self.rule.tau_plus_ms)
+            self.t_ref = self._blk.t0
+        return self._blk
+
+    def _compute(self) -> _Chunk | None:
+        c, rule, s0 = self.cell, self.rule, self.s
+        blk = self._block(s0 // self.block_steps)
+        end = min(s0 + self.L, blk.start + self.block_steps)
+        n_steps = end - s0
+        lo, hi = int(blk.ptr[s0 - blk.start]), int(blk.ptr[end - blk.start])
+        levels = None
+        if hi > lo:
+            ev_in = blk.inputs[lo:hi]
+            w_used = self.w[ev_in]
+            plastic = self.plastic
+            if plastic:  # post trace at each spike: scalar * per-block decay factors
+                xp = (self.x_post * np.exp((self.t_post - blk.t0) / rule.tau_minus_ms)) * blk.e_post[lo:hi]
+            rank = blk.occ[lo:hi] - self._cnt[ev_in]  # repeat rank of each spike within this chunk
+            max_rank = int(rank.max())
+            if max_rank == 0:
+                w_after = rule.depress(w_used, xp) if plastic else w_used
+            else:  # an input spiking again in the chunk sees its weight after its earlier LTD
+                order = np.argsort(rank, kind="stable")
+                bounds = np.cumsum(np.bincount(rank)).tolist()
+                levels = [order[b0:b1] for b0, b1 in zip([0] + bounds[:-1], bounds)]
+                w_after = np.empty_like(w_used)
+                for q, sel in enumerate(levels):
+                    if q:
+                        w_used[sel] = w_after[blk.prev[lo + sel] - lo]
+                    w_after[sel] = rule.depress(w_used[sel], xp[sel]) if plastic else w_used[sel]
+            inc = np.bincount(blk.local[lo:hi] - (s0 - blk.start), weights=w_used, minlength=n_steps)
+        else:
+            w_after = np.zeros(0)
+            inc = np.zeros(n_steps)
+        # g_e(k) = d^k (g0 + sum_{j<=k} inc_j d^-j): exact decay, one cumulative sum.
+        g = self._gpow[1 : n_steps + 1] * (self.g + np.cumsum(inc * self._ginv[1 : n_steps + 1]))
+        # Euler for V: V_k = cf_k V_{k-1} + b_k, solved with cumulative sums/products.
+        if c.fixed_drive:
+            b = self.a * (c.E_l_mV + self._drive * g)
+            v = self._vpow[1 : n_steps + 1] * (self.v + np.cumsum(b * self._vinv[1 : n_steps + 1]))
+        else:
+            v = self._conductance_v(g, n_steps)
+            if v is None:
+                return None
+        above = v > c.V_t_mV
+        first = int(above.argmax())
+        spiked = bool(above[first])
+        cut = s0 + 1 + first if spiked else end
+        if not np.isfinite(v[cut - s0 - 1]):  # NaN would propagate to the chunk's last value
+            self.error = "membrane potential is not finite: lower dt_ms or g_max"
+            return None
+        return _Chunk(s0, lo, cut, spiked, v, g, w_after, levels)
+
+    def _conductance_v(self, g: np.ndarray, n_steps: int) -> np.ndarray | None:
+        c = self.cell
+        cf = 1.0 - self.a * (1.0 + g)
+        if cf.min() <= 0.0:
+            self.error = ("Euler step unstable: dt_ms*(1+g_e)/tau_m_ms >= 1 (input conductance too large); "
+                          "lower dt_ms, g_max or the number/rate of inputs")
+            return None
+        b = self.a * (c.E_l_mV + g * c.E_e_mV)
+        P = np.cumprod(cf)
+        if P[-1] > 1e-250:
+            return P * (self.v + np.cumsum(b / P))
+        v = np.empty(n_steps)  # extreme conductance: the plain loop for this chunk
+        x = self.v
+        for k in range(n_steps):
+            x = cf[k] * x + b[k]
+            v[k] = x
+        return v
+
+    def _write_weights(self, ch: _Chunk, upto: int, w: np.ndarray, update_state: bool) -> np.ndarray:
+        """Write the weights of the chunk's events with step <= upto into w (in rank order,
+        so an input's last spike wins); returns the committed events' indices into the block."""
+        blk = self._blk
+        n_c = int(blk.ptr[upto - blk.start]) - ch.lo
+        ev_in = blk.inputs[ch.lo : ch.lo + n_c]
+        if ch.levels is None:
+            w[ev_in] = ch.w_after[:n_c]
+            if update_state:
+                self._cnt[ev_in] = blk.occ[ch.lo : ch.lo + n_c] + 1
+                if self.rule.nearest:
+                    self.t_last_pre[ev_in] = blk.t[ch.lo : ch.lo + n_c]
+        else:
+            for sel in ch.levels:
+                sel = sel[: np.searchsorted(sel, n_c)]
+                idx = ev_in[sel]
+                w[idx] = ch.w_after[sel]
+                if update_state:
+                    self._cnt[idx] = blk.occ[ch.lo + sel] + 1
+                    if self.rule.nearest:
+                        self.t_last_pre[idx] = blk.t[ch.lo + sel]
+        return n_c
+
+    def _commit(self, ch: _Chunk, upto: int) -> None:
+        rule, c, blk = self.rule, self.cell, self._blk
+        n_c = self._write_weights(ch, upto, self.w, update_state=True)
+        t_now = upto * c.dt_ms
+        if n_c and not rule.nearest:  # all-to-all: every pre spike adds A_plus to its trace
+            sl = slice(ch.lo, ch.lo + n_c)
+            self.y_pre += np.bincount(blk.inputs[sl], weights=rule.A_plus * blk.e_pre[sl], minlength=self.n)
+        k = upto - ch.s0 - 1
+        self.g = float(ch.g[k])
+        self.v = float(ch.v[k])
+        self.s = upto
+        if ch.spiked and upto == ch.cut:
+            self.v = c.V_r_mV
+            if self.plastic:
+                self.w = rule.potentiate(self.w, self.pre_traces_at(t_now))
+            self.x_post = float(rule.bump_post(np.array([self.post_trace_at(t_now)]))[0])
+            self.t_post = t_now

@@ -1,0 +1,261 @@
+"""Song, Miller & Abbott (2000): pair STDP makes 1000 Poisson inputs compete (science.md 5).
+
+1000 Poisson inputs at 15 Hz drive one LIF cell through plastic excitatory synapses
+(Brian2's examples/synapses/STDP.py, the reference science.md names):
+    tau_m dV/dt = (E_l - V) + g_e * D,   tau_e dg_e/dt = -g_e,   g_e += w at a pre spike
+with the driving force D = E_e - V_r (fixed, as Brian2's example writes it) or, with
+`synapse_drive = conductance`, D = E_e - V (a true conductance synapse: the cell then
+fires far less and the published numbers do not apply). Additive pair STDP with traces,
+A_plus = 0.01 g_max, A_minus = 1.05 A_plus, tau 20 ms, w in [0, g_max], w0 ~ U(0, g_max).
+After 100 s: a U-shaped (bimodal) weight histogram and a falling output rate.
+
+Order of operations per 0.1 ms step (details in sim/conductance_lif.py): input spikes
+of the step add their weight to g_e and get their LTD (w += x_post); g_e decays exactly;
+V by forward Euler; threshold; output spike stamped at the END of the step (t = k*dt),
+V reset, LTP (w += x_pre, counting same-step inputs as pre-before-post). Input spikes
+are drawn per fixed block of steps from a generator seeded (seed, 1, block) and the
+initial weights from (seed, 0); the engine's chunks never depend on frame boundaries,
+so any split of a run into frames gives bit-identical results.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from sim.conductance_lif import CellParams, PlasticCondLIF
+from sim.labs.base import Lab, jsonable
+from sim.params import ParamError, ParamSpec, Preset
+from sim.plasticity.stdp import SPIKE_PAIRINGS, WEIGHT_DEPENDENCES, PairSTDP
+from sim.poisson_blocks import block_rng, poisson_block
+from sim.recording import RingBuffer
+from sim.series import ReadoutSpec, Series, SeriesSpec
+
+BLOCK_MS = 1000.0  # input spikes are drawn in blocks of this much biological time
+RATE_BIN_MS = 1000.0  # output rate chart: one point per second
+RATE_BINS_KEPT = 3600  # an hour of rate points (bounded memory)
+EDGE_MS = 10_000.0  # "first/last 10 s" rates
+
+
+class StdpLab(Lab):
+    name = "stdp"
+    title = "STDP: Song, Miller & Abbott 2000"
+    summary = "1000 Poisson inputs, one LIF cell, pair STDP: weights split into a U-shaped histogram"
+    default_duration_ms = 100_000.0
+
+    specs = (
+        ParamSpec("n_inputs", 1000, "inputs", 1, 10000, 100, "number of Poisson input synapses", kind="int"),
+        ParamSpec("rate_Hz", 15.0, "Hz", 0.0, 200.0, 1.0, "firing rate of every input"),
+        ParamSpec("n_corr", 0, "inputs", 0, 10000, 50,
+                  "inputs 0..n_corr-1 form a correlated group (they share spikes)", kind="int"),
+        ParamSpec("corr", 0.2, "", 0.0, 1.0, 0.05,
+                  "correlation of the group: each copies a shared spike train's spikes with this probability"),
+        ParamSpec("tau_m_ms", 10.0, "ms", 1.0, 100.0, 1.0, "membrane time constant"),
+        ParamSpec("E_l_mV", -74.0, "mV", -100.0, 0.0, 1.0, "leak (resting) potential"),
+        ParamSpec("V_t_mV", -54.0, "mV", -100.0, 0.0, 1.0, "spike threshold (spike when V > V_t)"),
+        ParamSpec("V_r_mV", -60.0, "mV", -100.0, 0.0, 1.0, "reset potential"),
+        ParamSpec("E_e_mV", 0.0, "mV", -20.0, 50.0, 1.0, "excitatory reversal potential"),
+        ParamSpec("tau_e_ms", 5.0, "ms", 0.1, 100.0, 0.5, "excitatory conductance decay time"),
+        ParamSpec("synapse_drive", "fixed", help="fixed: g_e*(E_e - V_r) as Brian2's example (the published "
+                  "numbers); conductance: g_e*(E_e - V)", kind="choice", choices=("fixed", "conductance")),
+        ParamSpec("g_max", 0.01, "g_leak", 1e-5, 1.0, 0.001,
+                  "maximum synaptic weight, in units of the leak conductance"),
+        ParamSpec("A_plus_frac", 0.01, "g_max", 0.0, 0.5, 0.001, "LTP amplitude A_plus as a fraction of g_max"),
+        ParamSpec("A_minus_ratio", 1.05, "", 0.0, 5.0, 0.01, "A_minus / A_plus (> 1: depression wins slightly)"),
+        ParamSpec("tau_pre_ms", 20.0, "ms", 0.1, 1000.0, 1.0, "pre trace decay (LTP side of the window)"),
+        ParamSpec("tau_post_ms", 20.0, "ms", 0.1, 1000.0, 1.0, "post trace decay (LTD side of the window)"),
+        ParamSpec("weight_dependence", "additive", help="additive: bimodal split; multiplicative: LTP*(1-w/g_max), "
+                  "LTD*w/g_max, one peak", kind="choice", choices=WEIGHT_DEPENDENCES),
+        ParamSpec("spike_pairing", "all-to-all", help="all-to-all: traces accumulate; nearest: traces reset at "
+                  "each spike", kind="choice", choices=SPIKE_PAIRINGS),
+        ParamSpec("w0_max_frac", 1.0, "g_max", 0.0, 1.0, 0.05, "initial weights ~ U(0, w0_max_frac * g_max)"),
+        ParamSpec("dt_ms", 0.1, "ms", 0.01, 1.0, 0.01, "time step"),
+        ParamSpec("freeze", False, help="freeze plasticity: weights stop changing (key f)", live=True, kind="bool"),
+    )
+
+    presets = (
+        Preset("song2000",
+               "Song, Miller & Abbott 2000 as in Brian2's STDP example: 1000 inputs at 15 Hz, additive STDP. "
+               "After 100 s about 23 % of weights are < 0.1 g_max and 19 % > 0.9 g_max (a U shape) and the "
+               "output rate has fallen (science.md: about 36 Hz in the first 10 s to 20 Hz in the last 10 s).",
+               {}, 100_000.0),
+        Preset("correlated",
+               "Inputs 0-199 share spikes (correlation 0.2, same 15 Hz rate). Correlated spikes arrive together, "
+               "drive output spikes and so sit just before them: the group's synapses win and the rest lose.",
+               {"n_corr": 200, "corr": 0.2}, 100_000.0),
+        Preset("multiplicative",
+               "Weight-dependent STDP (LTP scaled by 1 - w/g_max, LTD by w/g_max): the weights settle into one "
+               "broad peak instead of splitting, and no input is driven to zero.",
+               {"weight_dependence": "multiplicative"}, 100_000.0),
+    )
+
+    readout_specs = (
+        ReadoutSpec("t_s", "s", "biological time"),
+        ReadoutSpec("rate_hz", "Hz", "output rate over the last second"),
+        ReadoutSpec("frac_low", "", "fraction of weights < 0.1 g_max"),
+        ReadoutSpec("frac_high", "", "fraction of weights > 0.9 g_max"),
+        ReadoutSpec("mean_w_frac", "g_max", "mean weight"),
+        ReadoutSpec("output_spike_count", "spikes", "output spikes so far"),
+    )
+
+    series_specs = (
+        SeriesSpec("weight_hist", "histogram", "Weight histogram", "w / g_max", "synapses",
+                   "additive STDP splits the weights towards 0 and g_max (a U shape)"),
+        SeriesSpec("weights", "curve", "Weights by input", "input index", "w / g_max",
+                   "each synapse's weight; a correlated group (if any) is drawn on top"),
+        SeriesSpec("rate", "trace", "Output rate", "time (ms)", "rate (Hz)",
+                   "output spikes per 1 s bin: falls as STDP weakens the drive"),
+    )
+
+    @classmethod
+    def check(cls, params) -> None:
+        if params["n_corr"] > params["n_inputs"]:
+            raise ParamError("n_corr", f"must be <= n_inputs ({params['n_inputs']}), got {params['n_corr']}")
+        p = params["rate_Hz"] * params["dt_ms"] / 1000.0
+        if p > 1.0:
+            raise ParamError("rate_Hz", f"rate_Hz * dt_ms must be <= 1000 (one spike per step), got {p * 1000:g}")
+        if params["n_corr"] > 0 and 0.0 < params["corr"] < p:
+            raise ParamError("corr", f"must be 0 or >= rate_Hz*dt_ms/1000 = {p:g} (the shared train's "
+                             f"spike probability per step is p/corr <= 1), got {params['corr']:g}")
+        if params["V_r_mV"] >= params["V_t_mV"]:
+            raise ParamError("V_r_mV", f"must be below V_t_mV ({params['V_t_mV']:g}), got {params['V_r_mV']:g}")
+        if params["dt_ms"] / params["tau_m_ms"] >= 0.5:
+            raise ParamError("dt_ms", f"must be < tau_m_ms/2 for a stable Euler step, got {params['dt_ms']:g}")
+
+    # -- life cycle -------------------------------------------------------------
+    def _reset(self) -> None:
+        P = self.params
+        g_max = P["g_max"]
+        a_plus = P["A_plus_frac"] * g_max
+        self.rule = PairSTDP(a_plus, P["A_minus_ratio"] * a_plus, P["tau_pre_ms"], P["tau_post_ms"], g_max,
+                             P["weight_dependence"], P["spike_pairing"])
+        n = P["n_inputs"]
+        w0 = np.random.default_rng([self.rng_seed, 0]).random(n) * (P["w0_max_frac"] * g_max)
+        dt = P["dt_ms"]
+        self.block_steps = max(1, int(round(BLOCK_MS / dt)))
+        p = P["rate_Hz"] * dt / 1000.0
+        seed, n_corr, corr = self.rng_seed, P["n_corr"], P["corr"]
+
+        def blocks(j: int):
+            return poisson_block(block_rng(seed, 1, j), n, self.block_steps, p, n_corr, corr)
+
+        cell = CellParams(P["tau_m_ms"], P["E_l_mV"], P["V_t_mV"], P["V_r_mV"], P["E_e_mV"], P["tau_e_ms"], dt,
+                          fixed_drive=P["synapse_drive"] == "fixed")
+        self.engine = PlasticCondLIF(cell, self.rule, w0, blocks, self.block_steps)
+        self.engine.plastic = not P["freeze"]
+        self.bin_steps = max(1, int(round(RATE_BIN_MS / dt)))
+        self.edge_steps = int(round(EDGE_MS / dt))
+        self.rate_bins = RingBuffer(RATE_BINS_KEPT)
+        self._bin_count = 0  # spikes in the current (unfinished) bin
+        self._bins_done = 0
+        self.spike_count = 0
+        self.first_edge_count = 0  # spikes with step <= edge_steps
+        self.recent = deque()  # spike steps within the last EDGE_MS
+        self._version = 0
+
+    def _advance(self, n: int) -> None:
+        target = self.steps_done + n
+        spikes = self.engine.advance(target)
+        if self.engine.error:
+            self.diverged = self.engine.error
+        self._record(spikes, target)
+        self._version += 1
+
+    def _apply_live(self, name: str, value) -> None:
+        if name == "freeze":
+            # The pending chunk was computed with the old setting: commit it up to now first.
+            self.engine.materialize(self.steps_done)
+            self.engine.plastic = not value
+
+    def _record(self, spikes: list[int], target: int) -> None:
+        for k in spikes:
+            b = (k - 1) // self.bin_steps  # step k ends at k*dt: bin of the interval it ends
+            while self._bins_done < b:
+                self.rate_bins.append(np.array([self._bin_count * 1000.0 / RATE_BIN_MS]))
+                self._bins_done += 1
+                self._bin_count = 0
+            self._bin_count += 1
+            self.spike_count += 1
+            if k <= self.edge_steps:
+                self.first_edge_count += 1
+            self.recent.append(k)
+        while self._bins_done < target // self.bin_steps:
+            self.rate_bins.append(np.array([self._bin_count * 1000.0 / RATE_BIN_MS]))
+            self._bins_done += 1
+            self._bin_count = 0
+        while self.recent and self.recent[0] <= target - self.edge_steps:
+            self.recent.popleft()
+
+    # -- outputs ----------------------------------------------------------------
+    def weights_frac(self) -> np.ndarray:
+        """Current weights / g_max (exact at the visible time, also mid-chunk)."""
+        return self.engine.weights_at(self.steps_done) / self.params["g_max"]
+
+    def _edge_rates(self) -> tuple[float, float]:
+        window = min(self.steps_done, self.edge_steps)
+        if window == 0:
+            return float("nan"), float("nan")
+        seconds = window * self.dt_ms / 1000.0
+        return self.first_edge_count / seconds, len(self.recent) / seconds
+
+    def readouts(self) -> dict[str, float]:
+        w = self.weights_frac()
+        last_bin = float(self.rate_bins.last()) if self.rate_bins.total else float("nan")
+        return {
+            "t_s": self.t_ms / 1000.0,
+            "rate_hz": float(last_bin),
+            "frac_low": float(np.mean(w < 0.1)),
+            "frac_high": float(np.mean(w > 0.9)),
+            "mean_w_frac": float(w.mean()),
+            "output_spike_count": float(self.spike_count),
+        }
+
+    def metrics(self) -> dict[str, Any]:
+        w = self.weights_frac()
+        first, last = self._edge_rates()
+        out = {
+            "t_s": self.t_ms / 1000.0,
+            "frac_low": float(np.mean(w < 0.1)),
+            "frac_high": float(np.mean(w > 0.9)),
+            "rate_first_10s_hz": first,
+            "rate_last_10s_hz": last,
+            "output_spike_count": self.spike_count,
+            "mean_w_frac": float(w.mean()),
+        }
+        n_corr = self.params["n_corr"] if self.params["corr"] > 0 else 0
+        if n_corr:
+            out["mean_w_corr_frac"] = float(w[:n_corr].mean())
+            out["mean_w_uncorr_frac"] = float(w[n_corr:].mean()) if n_corr < w.size else None
+        return jsonable(out)
+
+    def series(self) -> dict[str, Series]:
+        w = self.weights_frac()
+        idx = np.arange(w.size, dtype=float)
+        overlays = {}
+        n_corr = self.params["n_corr"] if self.params["corr"] > 0 else 0
+        if n_corr:
+            overlays["correlated group"] = (idx[:n_corr], w[:n_corr])
+        rates = self.rate_bins.view()
+        first_bin = self._bins_done - rates.size
+        t_mid = (np.arange(rates.size) + first_bin + 0.5) * RATE_BIN_MS
+        v = self._version
+        return {
+            "weight_hist": Series(self.series_spec("weight_hist"), y=w, bins=20, x_range=(0.0, 1.0), version=v),
+            "weights": Series(self.series_spec("weights"), y=w, x=idx, overlays=overlays, y_range=(0.0, 1.0),
+                              version=v),
+            "rate": Series(self.series_spec("rate"), y=rates, x=t_mid, labels=("output rate",), version=v),
+        }
+
+    def notes(self) -> list[str]:
+        out = super().notes()
+        if self.params["freeze"]:
+            out.append("plasticity frozen: weights stay put, the rate shows what the current weights drive")
+        first, last = self._edge_rates()
+        if self.steps_done * self.dt_ms >= 2 * EDGE_MS:
+            out.append(f"output rate {first:.1f} Hz in the first 10 s, {last:.1f} Hz in the last 10 s")
+        return out
+
+
+LAB = StdpLab
