@@ -367,7 +367,7 @@ def build_network(n: int = 4000, inh_fraction: float = 0.2, in_degree: float = 8
     voltages come from separate streams of SeedSequence(seed), so either can be redrawn alone.
     """
     params = params or CubaParams()
-    if not 0 < in_degree <= n and in_degree != 0:
+    if not 0 <= in_degree <= n:
         raise ValueError("in_degree must lie in [0, n]")
     n_exc = int(round(n * (1.0 - inh_fraction)))
     conn_rng, v_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))

@@ -190,3 +190,13 @@ def test_silent_network_without_drive():
     r = lab.readouts()
     assert r["rate_mean_hz"] == 0.0 and r["active_fraction"] == 0.0
     assert any("silent" in n for n in lab.notes())
+
+
+def test_p002_at_16000_cells_is_inhibition_dominated():
+    # science.md 6: p = 0.02 at N = 16000 (320 inputs per cell) is a different,
+    # inhibition-dominated network at about 2.3 Hz, well below the in-degree-80 network.
+    lab = EiLab(seed=0, preset="cuba-16k-p002")
+    assert lab.net.conn.n_synapses / 16000**2 == pytest.approx(0.02, rel=0.01)
+    lab.run(1000.0)
+    rate = lab.readouts()["rate_mean_hz"]
+    assert 1.8 <= rate <= 3.0

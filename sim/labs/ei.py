@@ -231,7 +231,7 @@ class EiLab(Lab):
         pos = pos[keep]
         groups = (self.sample[pos] >= self.n_exc).astype(np.int64)
         raster = Series(self.series_spec("raster"), y=pos.astype(np.float64), x=times[keep],
-                        groups=groups, y_range=(0.0, float(self.sample.size)),
+                        groups=groups, labels=("E", "I"), y_range=(0.0, float(self.sample.size)),
                         x_range=(max(0.0, t_now - RASTER_WINDOW_MS), max(t_now, self.dt_ms)), version=v)
 
         counts = self.rate_bins.view().astype(np.float64)
