@@ -23,7 +23,6 @@ import numpy as np
 
 from sim.labs.base import Lab, jsonable
 from sim.params import ParamError, ParamSpec, Preset
-from sim.plasticity.base import WeightConstraints
 from sim.plasticity.bcm import BCMRule
 from sim.recording import RingBuffer
 from sim.series import ReadoutSpec, Series, SeriesSpec
@@ -113,17 +112,12 @@ class BcmLab(Lab):
         # Start theta at its target <y^2>/y0 for the initial weights.
         self.rule = BCMRule(p["eta"], p["tau_theta_ms"], p["y0"], theta0=float(np.mean(resp**2) / p["y0"]))
         self.rule.reset(self.n, 1)
-        self._build_constraints()
         self.trace_t = RingBuffer(TRACE_CAPACITY)
         self.trace_resp = RingBuffer(TRACE_CAPACITY, (self.K,))
         self.trace_theta = RingBuffer(TRACE_CAPACITY, (2,))
         self._record_now(np.zeros(1), resp[None, :], np.array([[self.rule.theta[0], np.mean(resp**2) / p["y0"]]]))
         self.shown = np.zeros(self.K, dtype=np.int64)
         self._version = 0
-
-    def _build_constraints(self) -> None:
-        p = self.params
-        self.constraints = WeightConstraints(p["w_min"], p["w_max"] if p["bounded"] else None)
 
     def _apply_live(self, name: str, value) -> None:
         if name == "eta":
@@ -132,8 +126,6 @@ class BcmLab(Lab):
             self.rule.tau_theta_ms = float(value)
         elif name == "y0":
             self.rule.y0 = float(value)
-        elif name in ("w_min", "w_max", "bounded"):
-            self._build_constraints()
 
     def responses(self) -> np.ndarray:
         """Response y = max(0, w.p_k) to every pattern."""
@@ -150,31 +142,15 @@ class BcmLab(Lab):
         which = np.minimum((self._rng.random(n) * self.K).astype(np.int64), self.K - 1)
         plastic = not p["freeze"]
         limit = DIVERGE_FACTOR * self.K * p["y0"]
-        resp_rows = np.empty((n, self.K))
-        theta_rows = np.empty((n, 2))
-        done = n
-        post = np.empty(1)
-        P, w, y0, K = self.patterns, self.w, p["y0"], self.K
-        resp = np.maximum(P @ w[:, 0], 0.0)  # responses to every pattern for the current weights
-        for i in range(n):
-            k = which[i]
-            post[0] = resp[k]  # y = max(0, w.x) for the pattern shown
-            if plastic:
-                self.rule.update(w, P[k], post, dt)
-                self.constraints.apply(w)
-                resp = np.maximum(P @ w[:, 0], 0.0)
-            else:
-                self.rule.advance_theta(post, dt)
-            resp_rows[i] = resp
-            theta_rows[i] = self.rule.theta[0], float(resp @ resp) / (K * y0)
-            if not (resp.max() <= limit and np.isfinite(self.rule.theta[0])):
-                done = i + 1
-                self.diverged = (
-                    f"BCM diverged: a response passed {limit:g} (= {DIVERGE_FACTOR:g}*K*y0) at t = "
-                    f"{(self.steps_done + done) * dt:g} ms. The threshold is too slow for the weights: "
-                    f"eta*y0*tau_theta = {p['eta'] * p['y0'] * p['tau_theta_ms']:g} (stable below 1); "
-                    "lower tau_theta_ms or eta, or set bounded=on")
-                break
+        clip = (p["w_min"], p["w_max"] if p["bounded"] else None)
+        done, resp_rows, theta_seq = self.rule.run_patterns(self.w, self.patterns, which, dt, plastic, clip, limit)
+        theta_rows = np.column_stack([theta_seq, np.mean(resp_rows**2, axis=1) / p["y0"]])
+        if done < n:
+            self.diverged = (
+                f"BCM diverged: a response passed {limit:g} (= {DIVERGE_FACTOR:g}*K*y0) at t = "
+                f"{(self.steps_done + done) * dt:g} ms. The threshold is too slow for the weights: "
+                f"eta*y0*tau_theta = {p['eta'] * p['y0'] * p['tau_theta_ms']:g} (stable below 1); "
+                "lower tau_theta_ms or eta, or set bounded=on")
         np.add.at(self.shown, which[:done], 1)
         t = (self.steps_done + 1 + np.arange(done)) * dt
         self._record_now(t, resp_rows[:done], theta_rows[:done])

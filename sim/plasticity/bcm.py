@@ -38,3 +38,39 @@ class BCMRule(PlasticityRule):
     def advance_theta(self, post: np.ndarray, dt_ms: float) -> None:
         """Move theta only (used when plasticity is frozen: the threshold keeps tracking)."""
         self.theta += (dt_ms / self.tau_theta_ms) * (post**2 / self.y0 - self.theta)
+
+    def run_patterns(self, w: np.ndarray, patterns: np.ndarray, which: np.ndarray, dt_ms: float,
+                     plastic: bool, clip: tuple[float | None, float | None], limit: float):
+        """Fast loop for one rectified-linear post cell shown one pattern per step.
+
+        Each step: y = max(0, w.p), w += eta*dt*p*y*(y - theta) (if plastic), clip to `clip`,
+        theta += dt/tau*(y^2/y0 - theta): the same equations as `update`, with scalar
+        arithmetic for the single post cell. Stops early once a response exceeds `limit`
+        or theta is not finite. Returns (steps done, responses (done, K), theta per step).
+        """
+        n, K = which.size, patterns.shape[0]
+        col = w[:, 0]  # a view: updates land in w
+        resp = np.maximum(patterns @ col, 0.0)
+        resp_rows = np.empty((n, K))
+        theta_rows = np.empty(n)
+        theta = float(self.theta[0])
+        rate, decay = self.eta * dt_ms, dt_ms / self.tau_theta_ms
+        lo, hi = clip
+        for i in range(n):
+            k = which[i]
+            y = float(resp[k])
+            if plastic:
+                c = rate * y * (y - theta)
+                if c != 0.0:
+                    col += c * patterns[k]
+                    if lo is not None or hi is not None:
+                        np.clip(col, lo, hi, out=col)
+                    resp = np.maximum(patterns @ col, 0.0)
+            theta += decay * (y * y / self.y0 - theta)
+            resp_rows[i] = resp
+            theta_rows[i] = theta
+            if not (resp.max() <= limit and np.isfinite(theta)):
+                self.theta[0] = theta
+                return i + 1, resp_rows[: i + 1], theta_rows[: i + 1]
+        self.theta[0] = theta
+        return n, resp_rows, theta_rows
