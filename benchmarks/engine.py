@@ -5,13 +5,16 @@
 2. `lif`, 100 s of biological time at dt 0.1 ms, against the 0.5 s goal;
 3. the whole process `hebblab run lif --preset chapter --json` (median of several runs),
    against the 0.5 s goal.
-Ratios are measured / goal: <= 1 meets the goal.
+Ratios are measured / goal: <= 1 meets the goal. Wall time is the goal's measure; CPU time
+is printed beside it because on a shared, loaded machine wall time also counts waiting for
+a core (the load average is printed first).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,16 +49,16 @@ def time_lab(lab_cls, budget_s: float) -> tuple[int, float, float]:
     return steps, time.perf_counter() - t0, lab.dt_ms
 
 
-def time_lif_100s() -> float | None:
+def time_lif_100s() -> tuple[float, float] | None:
     labs = all_labs()
     if "lif" not in labs:
         return None
     lab_cls = labs["lif"]
     params = {"dt_ms": 0.1} if any(s.name == "dt_ms" for s in lab_cls.specs) else {}
     lab = lab_cls(params, seed=0)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     lab.run(100_000.0)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def hebblab_command() -> list[str]:
@@ -66,16 +69,22 @@ def hebblab_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "tui.cli"]
 
 
-def time_process(runs: int) -> tuple[float, list[float]] | None:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_process(runs: int) -> tuple[list[float], list[float]] | None:
     if "lif" not in all_labs():
         return None
     cmd = hebblab_command() + ["run", "lif", "--preset", "chapter", "--json"]
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _children_cpu()
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env={**os.environ})
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times
+        walls.append(time.perf_counter() - t0)
+        cpus.append(_children_cpu() - c0)
+    return walls, cpus
 
 
 def main() -> int:
@@ -84,6 +93,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7, help="process runs for the median (default 7)")
     args = parser.parse_args()
 
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'lab':<10} {'dt (ms)':>8} {'steps':>10} {'wall (s)':>9} {'steps/s':>12} {'bio-s/wall-s':>13}")
     for name, lab_cls in all_labs().items():
         steps, wall, dt_ms = time_lab(lab_cls, args.budget)
@@ -95,18 +105,19 @@ def main() -> int:
     if lif is None:
         print("lif 100 s at dt 0.1 ms: skipped (no lif lab registered)")
     else:
-        print(f"lif 100 s at dt 0.1 ms: {lif:.3f} s wall; goal {LIF_GOAL_S} s; "
-              f"ratio {lif / LIF_GOAL_S:.2f} ({'meets' if lif <= LIF_GOAL_S else 'misses'} the goal)")
+        wall, cpu = lif
+        print(f"lif 100 s at dt 0.1 ms: {wall:.3f} s wall ({cpu:.3f} s CPU); goal {LIF_GOAL_S} s; "
+              f"ratio {wall / LIF_GOAL_S:.2f} wall, {cpu / LIF_GOAL_S:.2f} CPU")
 
     proc = time_process(args.runs)
     if proc is None:
         print("hebblab run lif --preset chapter --json: skipped (no lif lab registered)")
     else:
-        median, times = proc
-        print(f"hebblab run lif --preset chapter --json (whole process, median of {len(times)}): "
-              f"{median:.3f} s; goal {PROCESS_GOAL_S} s; ratio {median / PROCESS_GOAL_S:.2f} "
-              f"({'meets' if median <= PROCESS_GOAL_S else 'misses'} the goal; "
-              f"min {min(times):.3f}, max {max(times):.3f})")
+        walls, cpus = proc
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
+        print(f"hebblab run lif --preset chapter --json, whole process, median of {len(walls)}: "
+              f"{wall:.3f} s wall ({cpu:.3f} s CPU; wall min {min(walls):.3f}, max {max(walls):.3f}); "
+              f"goal {PROCESS_GOAL_S} s; ratio {wall / PROCESS_GOAL_S:.2f} wall, {cpu / PROCESS_GOAL_S:.2f} CPU")
     return 0
 
 
