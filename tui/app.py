@@ -33,6 +33,7 @@ class HebblabApp(App):
     TITLE = "hebblab"
     SUB_TITLE = "spiking neurons and synaptic learning"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit hebblab (ctrl+c too)"),
@@ -106,11 +107,12 @@ class HebblabApp(App):
         return None
 
     # -- terminal size ------------------------------------------------------------------
-    def on_resize(self, _event) -> None:
-        self.check_size()
+    def on_resize(self, event) -> None:
+        # Runs before App._on_resize records the new size: use the event's.
+        self.check_size(event.size)
 
-    def check_size(self) -> None:
-        small = too_small(*self.size)
+    def check_size(self, size=None) -> None:
+        small = too_small(*(size or self.size))
         covered = isinstance(self.screen, TooSmallScreen)
         if small and not covered:
             screen = self.lab_screen()

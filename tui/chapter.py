@@ -17,7 +17,7 @@ from textual.widgets import Footer, Static
 
 from sim.labs import get_lab
 from tui.runner import Runner
-from tui.screens.lab_screen import ChartDeck, LabScreen, Pane
+from tui.screens.lab_screen import LabScreen, Pane
 from tui.widgets.param_panel import ParamPanel
 from tui.widgets.status import NotesLine, StatusLine
 
@@ -53,7 +53,8 @@ class ChapterScreen(LabScreen):
                          extra_help="Chapter view: the LIF neuron (left chart) and the 2x2 Hebbian "
                                     "network (right) run side by side. g switches the network between "
                                     f"`{GROWING_PRESET}` (weights grow) and the listing's own numbers "
-                                    f"(`{LISTING_PRESET}`, rarely learns). l opens a single lab with all its charts.")
+                                    f"(`{LISTING_PRESET}`, rarely learns). l opens a single lab with all its charts.",
+                         side_by_side=True)
         self.hebb = hebb
 
     def compose(self) -> ComposeResult:
@@ -61,7 +62,7 @@ class ChapterScreen(LabScreen):
 
         with Horizontal(id="body"):
             yield ParamPanel(self.runners, id="param-panel")
-            yield ChartDeck(self.charts, id="charts")
+            yield self.make_deck()
         yield NotesLine(id="notes")
         yield Static(id="preset-note")
         yield StatusLine(id="status")

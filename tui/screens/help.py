@@ -54,7 +54,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("key", no_wrap=True, style="bold")
         table.add_column("does", no_wrap=True)
         table.add_column("details", ratio=1)
-        for keys, description, tooltip in binding_rows(self.app, self.sources):
+        self.rows = binding_rows(self.app, self.sources)
+        for keys, description, tooltip in self.rows:
             table.add_row(keys, description, Text(tooltip, style="dim"))
         top = Text()
         top.append("hebblab keys", style="bold")

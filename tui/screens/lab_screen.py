@@ -49,9 +49,12 @@ class ChartDeck(Container):
     ChartDeck { layout: grid; grid-size: 1 1; grid-gutter: 0 1; }
     """
 
-    def __init__(self, charts: list[tuple[int, str, Widget]], **kwargs):
+    def __init__(self, charts: list[tuple[int, str, Widget]], side_by_side: bool = False,
+                 min_height: int = MIN_CHART_H, **kwargs):
         super().__init__(**kwargs)
         self.charts = charts  # (pane index, series name, widget)
+        self.side_by_side = side_by_side  # the chapter view: charts beside each other when wide enough
+        self.min_height = min_height
         self.page = 0
         self.per_page = max(1, len(charts))
 
@@ -72,12 +75,12 @@ class ChartDeck(Container):
         if n == 0 or width == 0:
             return
         cols_fit = max(1, width // MIN_CHART_W)
-        rows_fit = max(1, height // MIN_CHART_H)
+        rows_fit = max(1, height // self.min_height)
         self.per_page = min(n, cols_fit * rows_fit)
         cols = min(cols_fit, self.per_page)
         rows = -(-self.per_page // cols)
-        # Prefer stacking when a 2-column layout would leave charts much wider than tall.
-        if cols > 1 and rows < rows_fit and width / cols < 2.2 * height / rows:
+        # Prefer stacking when a 2-column layout would leave charts much taller than wide.
+        if not self.side_by_side and cols > 1 and rows < rows_fit and width / cols < 2.2 * height / rows:
             cols = max(1, -(-self.per_page // rows_fit))
             rows = -(-self.per_page // cols)
         self.page %= self.pages
@@ -120,7 +123,7 @@ class LabScreen(Screen):
     ]
 
     def __init__(self, panes: list[Pane], title: str, fps: float = 20.0, autoplay: bool = True,
-                 name: str | None = None, extra_help: str = ""):
+                 name: str | None = None, extra_help: str = "", side_by_side: bool = False):
         super().__init__(name=name)
         self.panes = panes
         self.runners = [p.runner for p in panes]
@@ -129,6 +132,7 @@ class LabScreen(Screen):
         self.autoplay = autoplay
         self.running = False
         self.extra_help = extra_help
+        self.side_by_side = side_by_side
         self._measured_fps = 0.0
         self._fps_window: list[float] = []
         self.last_frame_ms = 0.0
@@ -143,10 +147,15 @@ class LabScreen(Screen):
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             yield ParamPanel(self.runners, id="param-panel")
-            yield ChartDeck(self.charts, id="charts")
+            yield self.make_deck()
         yield NotesLine(id="notes")
         yield StatusLine(id="status")
         yield Footer()
+
+    def make_deck(self) -> ChartDeck:
+        few = len(self.charts) <= 2
+        return ChartDeck(self.charts, side_by_side=self.side_by_side,
+                         min_height=7 if few else MIN_CHART_H, id="charts")
 
     def on_mount(self) -> None:
         self.sub_title = self.lab_title
@@ -207,7 +216,7 @@ class LabScreen(Screen):
         self.update_notes()
 
     def update_status(self) -> None:
-        self.query_one(StatusLine).show(self.runners, self.running, self._measured_fps, self.last_frame_ms)
+        self.query_one(StatusLine).show(self.runners, self.running, self._measured_fps)
 
     def update_notes(self) -> None:
         notes = [n for r in self.runners for n in r.lab.notes()]

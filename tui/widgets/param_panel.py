@@ -160,13 +160,21 @@ class ParamList(Widget, can_focus=True):
     def action_edit(self) -> None:
         row = self.current
         if row is not None:
-            self.post_message(self.EditRequested(row.spec.format(row.runner.lab.value(row.spec.name))))
+            self._request_edit(row.spec.format(row.runner.lab.value(row.spec.name)), select=True)
 
     def on_key(self, event: events.Key) -> None:
         if event.character and event.character in _START_EDIT:
             event.stop()
             event.prevent_default()
-            self.post_message(self.EditRequested(event.character))
+            self._request_edit(event.character)
+
+    def _request_edit(self, initial: str, select: bool = False) -> None:
+        # Synchronous, not a message: the next typed key must already reach the editor.
+        panel = self.parent
+        if isinstance(panel, ParamPanel):
+            panel.open_editor(initial, select)
+        else:
+            self.post_message(self.EditRequested(initial))
 
     def _moved(self) -> None:
         self.error = ""
@@ -252,15 +260,15 @@ class ParamHelp(Static):
         if error:
             text.append(error, style="bold red")
             text.append("\n")
-        text.append(spec.name, style="bold")
-        text.append(f": {spec.help} " if spec.help else " ")
-        text.append(f"({spec.allowed()}; ", style="dim")
         if spec.live:
-            text.append("applies live)", style="green")
+            text.append("live ", style="bold green")
         elif spec.name in lab.pending:
-            text.append(f"now {spec.format(lab.params[spec.name])}, new value on reset: r)", style="yellow")
+            text.append(f"on reset (r; now {spec.format(lab.params[spec.name])}) ", style="bold yellow")
         else:
-            text.append("applies on reset)", style="dim")
+            text.append("on reset ", style="bold")
+        text.append(spec.name, style="bold")
+        text.append(f": {spec.help}" if spec.help else "")
+        text.append(f" ({spec.allowed()})", style="dim")
         self.update(text)
 
 
@@ -270,7 +278,6 @@ class ParamPanel(Vertical):
     DEFAULT_CSS = """
     ParamPanel { height: 1fr; }
     ParamPanel > Input { display: none; height: 3; }
-    ParamPanel.-editing > Input { display: block; }
     """
 
     def __init__(self, runners: list[Runner], **kwargs):
@@ -280,7 +287,7 @@ class ParamPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield ParamList(self.runners, id="param-list")
         yield ParamHelp(id="param-help")
-        yield Input(id="param-input", placeholder="value, enter to set, esc to cancel")
+        yield Input(id="param-input", placeholder="value, enter to set, esc to cancel", select_on_focus=False)
 
     @property
     def param_list(self) -> ParamList:
@@ -310,13 +317,20 @@ class ParamPanel(Vertical):
 
     def on_param_list_edit_requested(self, event: ParamList.EditRequested) -> None:
         event.stop()
+        self.open_editor(event.initial)
+
+    def open_editor(self, initial: str, select: bool = False) -> None:
+        """Show the value editor; `select`: the current value selected (typing replaces it)."""
         box = self.query_one(Input)
         row = self.param_list.current
         box.placeholder = f"{row.spec.name}: {row.spec.allowed()}" if row else ""
-        box.value = event.initial
+        box.value = initial
+        box.cursor_position = len(initial)
         self.add_class("-editing")
-        box.focus()
-        box.cursor_position = len(box.value)
+        box.display = True  # inline, not via CSS: it must be focusable right now
+        self.screen.set_focus(box)  # at once, so the next key lands in the editor
+        if select:
+            box.select_all()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -331,4 +345,5 @@ class ParamPanel(Vertical):
 
     def _close_editor(self) -> None:
         self.remove_class("-editing")
-        self.param_list.focus()
+        self.query_one(Input).display = False
+        self.screen.set_focus(self.param_list)

@@ -50,11 +50,12 @@ class PlotChart(PlotextPlot):
         plt = self.plt
         plt.clear_figure()
         plt.title(self.spec.title)
-        if self.spec.xlabel:
-            plt.xlabel(self.spec.xlabel)
-        if self.spec.ylabel:
-            plt.ylabel(self.spec.ylabel)
         width, height = self.size
+        if height >= 12:  # axis labels cost a row: only when there is room
+            if self.spec.xlabel:
+                plt.xlabel(self.spec.xlabel)
+            if self.spec.ylabel:
+                plt.ylabel(self.spec.ylabel)
         if self.series is not None and width > 10 and height > 3:
             self.draw(self.series, max(4, width - _Y_TICKS_WIDTH), max(2, height - 4))
         return super().render()

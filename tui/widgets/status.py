@@ -19,7 +19,7 @@ class StatusLine(Static):
     StatusLine { height: 1; }
     """
 
-    def show(self, runners: list[Runner], running: bool, fps: float, frame_ms: float) -> None:
+    def show(self, runners: list[Runner], running: bool, fps: float) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         diverged = any(r.lab.diverged for r in runners)
         if diverged:
@@ -29,15 +29,12 @@ class StatusLine(Static):
         else:
             text.append(" ⏸ paused ", style="bold reverse")
         first = runners[0]
-        text.append(f" t={_fmt_ms(first.lab.t_ms)}")
-        text.append(f"  speed {first.ms_per_frame:g} ms/frame", style="")
-        steps = first.steps_per_frame
-        text.append(f" ({steps:g} steps)" if steps != 1 else "", style="dim")
-        text.append(f"  {fps:4.1f} fps" if running else "", style="dim")
-        text.append(f"  frame {frame_ms:.0f} ms" if running and frame_ms else "", style="dim")
-        text.append(f"  seed {first.lab.rng_seed}")
-        presets = "  ".join(f"{r.lab.name}:{r.lab.preset_name}" for r in runners)
-        text.append(f"  {presets}", style="bold")
+        text.append(f" t={_fmt_ms(first.lab.t_ms)}", style="bold")
+        text.append(f" · {first.ms_per_frame:g} ms/frame")
+        if running:
+            text.append(f" · {fps:.0f} fps", style="dim")
+        text.append(f" · seed {first.lab.rng_seed} · ")
+        text.append("  ".join(f"{r.lab.name}:{r.lab.preset_name}" for r in runners), style="bold")
         pending = sum(len(r.lab.pending) for r in runners)
         if pending:
             text.append(f"  {pending} change(s) apply on reset (r)", style="yellow")
