@@ -269,6 +269,16 @@ class CubaNetwork:
     def gi_mV(self) -> np.ndarray:
         return self._state[2, : self.n] * self._w_i
 
+    @property
+    def ge_weight_mV(self) -> float:
+        """Jump of ge per excitatory spike now (w_e)."""
+        return self._w_e
+
+    @property
+    def gi_weight_mV(self) -> float:
+        """Jump of gi per inhibitory spike now (w_i * inh_gain)."""
+        return self._w_i
+
     def synapses(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pre, post, weight_mV) of every synapse exactly as the kernel applies them now,
         decoded from its target table (not from the connectivity it was built from)."""

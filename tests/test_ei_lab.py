@@ -200,3 +200,26 @@ def test_p002_at_16000_cells_is_inhibition_dominated():
     lab.run(1000.0)
     rate = lab.readouts()["rate_mean_hz"]
     assert 1.8 <= rate <= 3.0
+
+
+@pytest.mark.parametrize("params", [
+    {"N": 10, "in_degree": 5.0},
+    {"N": 300, "inh_fraction": 0.0},
+    {"N": 300, "inh_fraction": 0.9},
+    {"N": 300, "in_degree": 0.0},
+    {"N": 300, "refractory_ms": 0.0},
+    {"N": 300, "dt_ms": 1.0},
+    {"N": 300, "tau_e_ms": 20.0},  # tau_e == tau_m: the removable singularity
+    {"N": 300, "w_e_mV": 20.0, "inh_gain": 0.0, "refractory_ms": 0.0},  # every cell, every step
+])
+def test_edge_parameters_give_finite_charts(params):
+    lab = EiLab(params=params, seed=3)
+    lab.run(100.0)
+    assert lab.diverged is None
+    for s in lab.series().values():
+        assert np.all(np.isfinite(np.asarray(s.y, dtype=float))), s.name
+    json.dumps(jsonable(lab.metrics()))
+    rate = lab.readouts()["rate_mean_hz"]
+    assert rate <= 1000.0 / (lab.params["refractory_ms"] + lab.params["dt_ms"]) + 1e-9
+    if params.get("in_degree") == 0.0:  # no synapses: every cell at its closed-form rate
+        assert not lab.notes()

@@ -35,6 +35,7 @@ RATE_HISTORY_BINS = 400  # 2 s of population rate
 CURRENT_WINDOW_MS = 500.0
 RECENT_MS = 100.0  # window of the `rate_recent_hz` readout
 PROBE_CELL = 0  # an excitatory cell (in the raster sample too)
+RUNAWAY_HZ = 50.0  # recent mean rate above which notes call it runaway (balanced: ~6 Hz)
 
 LIVE = ("w_e_mV", "w_i_mV", "inh_gain", "E_l_mV", "tau_m_ms", "tau_e_ms", "tau_i_ms")
 
@@ -258,14 +259,17 @@ class EiLab(Lab):
         if self.steps_done == 0:
             return out
         r = self.readouts()
-        limit = 1000.0 / max(self.params["refractory_ms"], self.dt_ms)
+        rate = r["rate_recent_hz"]
+        cap = 1000.0 / (self.params["refractory_ms"] + self.dt_ms)  # one spike per refractory period
         free = self.net.params.unconnected_rate_hz()
-        if r["rate_recent_hz"] > 0.25 * limit:
-            out.append(f"Runaway excitation: cells fire at {r['rate_recent_hz']:.0f} Hz, near the refractory "
-                       f"limit of {limit:.0f} Hz; inhibition is too weak (inh_gain {self.params['inh_gain']:g}).")
-        elif free > 0 and r["rate_recent_hz"] < free:
-            out.append(f"Inhibition holds the cells at {r['rate_recent_hz']:.1f} Hz; alone each would fire at "
-                       f"{free:.1f} Hz.")
+        conn = self.net.conn
+        inhibits = self.net.gi_weight_mV < 0 and conn.indptr[conn.n_exc] < conn.n_synapses
+        if rate > RUNAWAY_HZ:
+            out.append(f"Runaway excitation: cells fire at {rate:.0f} Hz (the refractory period caps them "
+                       f"at {cap:.0f} Hz); inhibition is too weak to balance excitation: raise inh_gain "
+                       f"(now {self.params['inh_gain']:g}) or lower w_e_mV.")
+        elif inhibits and free > 0 and rate < 0.75 * free:
+            out.append(f"Inhibition holds the cells at {rate:.1f} Hz; alone each would fire at {free:.1f} Hz.")
         if self.params["E_l_mV"] <= self.params["V_t_mV"] and self.spikes.total == 0:
             out.append("E_l_mV is at or below V_t_mV: nothing drives the cells, the network stays silent.")
         return out
