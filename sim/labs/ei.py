@@ -260,7 +260,7 @@ class EiLab(Lab):
             return out
         r = self.readouts()
         rate = r["rate_recent_hz"]
-        cap = 1000.0 / (self.params["refractory_ms"] + self.dt_ms)  # one spike per refractory period
+        cap = 1000.0 / max(self.params["refractory_ms"], self.dt_ms)  # one spike per refractory period
         free = self.net.params.unconnected_rate_hz()
         conn = self.net.conn
         inhibits = self.net.gi_weight_mV < 0 and conn.indptr[conn.n_exc] < conn.n_synapses
