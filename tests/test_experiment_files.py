@@ -94,6 +94,9 @@ def test_partial_write_is_cleaned_up(lab, tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_run(lab, tmp_path / "run")
     assert list(tmp_path.iterdir()) == []
+    with pytest.raises(OSError):
+        write_run(lab, tmp_path / "new" / "parents" / "run")
+    assert list(tmp_path.iterdir()) == []  # parents it created are gone too
 
 
 def test_nested_new_dir_and_empty_dir(lab, tmp_path):

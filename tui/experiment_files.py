@@ -94,8 +94,14 @@ def write_run(lab: Lab, out_dir: str | os.PathLike, duration_ms: float | None = 
         "params": dict(lab.params),
     }
     parent = path.absolute().parent
+    created = _first_missing(parent)  # removed again if the write fails
     parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=parent))
+    except BaseException:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
+        raise
     try:
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a result dir is not
         header = "# hebblab experiment: replay with `hebblab run --config <this file>`\n"
@@ -112,8 +118,18 @@ def write_run(lab: Lab, out_dir: str | os.PathLike, duration_ms: float | None = 
         os.replace(tmp, path)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
         raise
     return path
+
+
+def _first_missing(path: Path) -> Path | None:
+    """The outermost ancestor of `path` (or path itself) that does not exist yet."""
+    missing = None
+    while not path.exists() and path != path.parent:
+        missing, path = path, path.parent
+    return missing
 
 
 def _umask() -> int:
