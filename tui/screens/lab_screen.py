@@ -87,8 +87,12 @@ class ChartDeck(Container):
         self.styles.grid_size_columns = cols
         self.styles.grid_size_rows = rows
         shown = range(self.page * self.per_page, (self.page + 1) * self.per_page)
+        on_page = [i for i in shown if i < n]
+        # Fill the grid: the page's first chart (a lab's main one) spans the spare cells.
+        spare = cols * rows - len(on_page)
         for i, (_, _, widget) in enumerate(self.charts):
             widget.display = i in shown
+            widget.styles.column_span = 1 + spare if (i == on_page[0] and spare < cols) else 1
 
     def next_page(self) -> None:
         self.page = (self.page + 1) % self.pages

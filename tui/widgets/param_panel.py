@@ -229,7 +229,7 @@ class ParamList(Widget, can_focus=True):
             line.append(mark + " ", style="green" if spec.live else "dim")
             line.append(spec.name[:name_w].ljust(name_w) + " ", style="bold" if selected else "")
             line.append(value[:val_w].rjust(val_w), style="bold yellow" if pending else "bold")
-            line.append("*" if pending else " ", style="yellow")
+            line.append("*" if pending else " ", style="yellow" if pending else "")
             line.append(unit, style="dim")
             if selected:
                 line.stylize("reverse" if self.has_focus else "underline")

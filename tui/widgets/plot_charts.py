@@ -101,15 +101,12 @@ class CurveChart(PlotChart):
 
     def draw(self, s: Series, columns: int, rows: int) -> None:
         colors = self.palette()
-        k = 0
-        for name, (ox, oy) in s.overlays.items():
-            self._line(ox, oy, colors[(k + 1) % len(colors)], name, columns)
-            k += 1
+        legend = bool(s.overlays or s.markers)
         if s.x is not None and len(s.y):
-            x, y = finite_xy(s.x, s.y)
-            if len(x):
-                label = s.labels[0] if s.labels else "measured"
-                self.plt.scatter(x.tolist(), y.tolist(), color=colors[0], label=label if s.overlays else None)
+            label = (s.labels[0] if s.labels else "measured") if legend else None
+            self._line(s.x, s.y, colors[0], label, columns)
+        for k, (name, (ox, oy)) in enumerate(s.overlays.items()):  # drawn over the data
+            self._line(ox, oy, colors[(k + 1) % len(colors)], name, columns)
         for name, (mx, my) in s.markers.items():
             if np.isfinite(mx) and np.isfinite(my):
                 self.plt.scatter([float(mx)], [float(my)], color=colors[2 % len(colors)], marker="◆", label=name)

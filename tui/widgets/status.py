@@ -27,7 +27,7 @@ class StatusLine(Static):
         elif running:
             text.append(" ▶ running ", style="bold reverse green")
         else:
-            text.append(" ⏸ paused ", style="bold reverse")
+            text.append(" ‖ paused ", style="bold reverse")
         first = runners[0]
         text.append(f" t={_fmt_ms(first.lab.t_ms)}", style="bold")
         text.append(f" · {first.ms_per_frame:g} ms/frame")
