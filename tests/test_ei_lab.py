@@ -224,3 +224,19 @@ def test_edge_parameters_give_finite_charts(params):
     assert rate <= 1000.0 / max(lab.params["refractory_ms"], lab.params["dt_ms"]) + 1e-9
     if params.get("in_degree") == 0.0:  # no synapses: every cell at its closed-form rate
         assert not lab.notes()
+
+
+def test_injected_unconnected_network_fires_at_the_closed_form_rate():
+    # use_network runs the lab's recorders on a given network (as the Brian2 cross-check
+    # shares one). Without synapses every cell fires at science.md's 18.9 Hz.
+    from sim.network import Connectivity, CubaNetwork
+
+    lab = EiLab(preset="small")
+    conn = Connectivity.from_pairs(50, 40, [], [])
+    lab.use_network(CubaNetwork(conn, lab.cuba_params(), np.full(50, -60.0)))
+    lab.run(1000.0)
+    isi_rate = lab.spikes.isi_rate_hz()
+    assert np.all(isi_rate == isi_rate[0])
+    assert isi_rate[0] == pytest.approx(18.9, abs=0.05)
+    assert np.all(lab.spikes.counts == 18)  # first spike at 48 ms, then every 52.9 ms
+    assert lab.readouts()["cv_isi_mean"] == pytest.approx(0.0, abs=1e-6)
