@@ -27,7 +27,9 @@ def register(subparsers) -> None:
         "sweep", help="run a lab over a grid of parameter values",
         description="Run a lab once per point of a parameter grid (in parallel), then print a "
         "table and a chart of each metric against the varied parameter, with the closed form "
-        "where the lab has one. Ranges NAME=START:STOP:STEP include STOP.")
+        "where the lab has one. Ranges NAME=START:STOP:STEP include STOP.",
+        epilog="example (the f-I curve against its closed form): hebblab sweep lif "
+        "--vary I_ext_nA=1.0:3.0:0.1 --metric isi_rate_hz --duration 1000")
     p.add_argument("lab", metavar="LAB", help="lab name (see `hebblab labs`)")
     p.add_argument("--preset", metavar="P", help="preset the sweep starts from")
     p.add_argument("--vary", metavar="NAME=START:STOP:STEP", action="append", default=[],
