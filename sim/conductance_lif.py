@@ -69,7 +69,9 @@ class _Block:
         self.ptr = np.searchsorted(self.local, np.arange(n_steps + 1) - 1, "right")
         # occ: how many earlier spikes the same input had in this block; prev: the index of the last one.
         n = self.inputs.size
-        order = np.argsort(self.inputs, kind="stable")
+        # Stable sort by input; int16 keys let numpy use its (much faster) radix sort.
+        keys = self.inputs.astype(np.int16) if self.inputs.size and self.inputs.max() < 2**15 else self.inputs
+        order = np.argsort(keys, kind="stable")
         si = self.inputs[order]
         same = np.zeros(n, dtype=bool)
         same[1:] = si[1:] == si[:-1]
@@ -79,6 +81,8 @@ class _Block:
         self.occ[order] = occ_sorted
         self.prev = np.full(n, -1, dtype=np.int64)
         self.prev[order[same]] = order[np.flatnonzero(same) - 1]
+        self.next = np.full(n, n, dtype=np.int64)  # index of the input's next spike (n: none)
+        self.next[self.prev[order[same]]] = order[same]
 
 
 @dataclass
@@ -90,7 +94,6 @@ class _Chunk:
     v: np.ndarray  # V after steps s0+1 .. s0+len
     g: np.ndarray
     w_after: np.ndarray  # per event: the weight after its own LTD
-    levels: list[np.ndarray] | None  # event indices by repeat rank (None: no input repeats)
 
 
 class PlasticCondLIF:
@@ -206,36 +209,33 @@ class PlasticCondLIF:
         end = min(s0 + self.L, blk.start + self.block_steps)
         n_steps = end - s0
         lo, hi = int(blk.ptr[s0 - blk.start]), int(blk.ptr[end - blk.start])
-        levels = None
         if hi > lo:
             ev_in = blk.inputs[lo:hi]
             w_used = self.w[ev_in]
             plastic = self.plastic
             if plastic:  # post trace at each spike: scalar * per-block decay factors
                 xp = (self.x_post * np.exp((self.t_post - blk.t0) / rule.tau_minus_ms)) * blk.e_post[lo:hi]
-            rank = blk.occ[lo:hi] - self._cnt[ev_in]  # repeat rank of each spike within this chunk
-            max_rank = int(rank.max())
-            if max_rank == 0:
-                w_after = rule.depress(w_used, xp) if plastic else w_used
-            else:  # an input spiking again in the chunk sees its weight after its earlier LTD
-                order = np.argsort(rank, kind="stable")
-                bounds = np.cumsum(np.bincount(rank)).tolist()
-                levels = [order[b0:b1] for b0, b1 in zip([0] + bounds[:-1], bounds)]
-                w_after = np.empty_like(w_used)
-                for q, sel in enumerate(levels):
-                    if q:
-                        w_used[sel] = w_after[blk.prev[lo + sel] - lo]
-                    w_after[sel] = rule.depress(w_used[sel], xp[sel]) if plastic else w_used[sel]
+            rank = blk.occ[lo:hi] - self._cnt[ev_in]  # earlier spikes of the same input in this chunk
+            w_after = rule.depress(w_used, xp) if plastic else w_used
+            rep = rank.nonzero()[0]
+            if rep.size and plastic:  # a repeat sees its input's weight after the earlier LTD, in rank order
+                rep_rank = rank[rep]
+                rep_prev = blk.prev[lo + rep] - lo
+                for q in range(1, int(rep_rank.max()) + 1):
+                    at = rep_rank == q
+                    sel = rep[at]
+                    w_used[sel] = w_after[rep_prev[at]]
+                    w_after[sel] = rule.depress(w_used[sel], xp[sel])
             inc = np.bincount(blk.local[lo:hi] - (s0 - blk.start), weights=w_used, minlength=n_steps)
         else:
             w_after = np.zeros(0)
             inc = np.zeros(n_steps)
         # g_e(k) = d^k (g0 + sum_{j<=k} inc_j d^-j): exact decay, one cumulative sum.
-        g = self._gpow[1 : n_steps + 1] * (self.g + np.cumsum(inc * self._ginv[1 : n_steps + 1]))
+        g = self._gpow[1 : n_steps + 1] * (self.g + (inc * self._ginv[1 : n_steps + 1]).cumsum())
         # Euler for V: V_k = cf_k V_{k-1} + b_k, solved with cumulative sums/products.
         if c.fixed_drive:
             b = self.a * (c.E_l_mV + self._drive * g)
-            v = self._vpow[1 : n_steps + 1] * (self.v + np.cumsum(b * self._vinv[1 : n_steps + 1]))
+            v = self._vpow[1 : n_steps + 1] * (self.v + (b * self._vinv[1 : n_steps + 1]).cumsum())
         else:
             v = self._conductance_v(g, n_steps)
             if v is None:
@@ -247,7 +247,7 @@ class PlasticCondLIF:
         if not np.isfinite(v[cut - s0 - 1]):  # NaN would propagate to the chunk's last value
             self.error = "membrane potential is not finite: lower dt_ms or g_max"
             return None
-        return _Chunk(s0, lo, cut, spiked, v, g, w_after, levels)
+        return _Chunk(s0, lo, cut, spiked, v, g, w_after)
 
     def _conductance_v(self, g: np.ndarray, n_steps: int) -> np.ndarray | None:
         c = self.cell
@@ -267,27 +267,19 @@ class PlasticCondLIF:
             v[k] = x
         return v
 
-    def _write_weights(self, ch: _Chunk, upto: int, w: np.ndarray, update_state: bool) -> np.ndarray:
-        """Write the weights of the chunk's events with step <= upto into w (in rank order,
-        so an input's last spike wins); returns the committed events' indices into the block."""
+    def _write_weights(self, ch: _Chunk, upto: int, w: np.ndarray, update_state: bool) -> int:
+        """Write into w each input's weight after its last chunk spike with step <= upto;
+        returns how many of the chunk's events that covers."""
         blk = self._blk
-        n_c = int(blk.ptr[upto - blk.start]) - ch.lo
-        ev_in = blk.inputs[ch.lo : ch.lo + n_c]
-        if ch.levels is None:
-            w[ev_in] = ch.w_after[:n_c]
-            if update_state:
-                self._cnt[ev_in] = blk.occ[ch.lo : ch.lo + n_c] + 1
-                if self.rule.nearest:
-                    self.t_last_pre[ev_in] = blk.t[ch.lo : ch.lo + n_c]
-        else:
-            for sel in ch.levels:
-                sel = sel[: np.searchsorted(sel, n_c)]
-                idx = ev_in[sel]
-                w[idx] = ch.w_after[sel]
-                if update_state:
-                    self._cnt[idx] = blk.occ[ch.lo + sel] + 1
-                    if self.rule.nearest:
-                        self.t_last_pre[idx] = blk.t[ch.lo + sel]
+        end = int(blk.ptr[upto - blk.start])
+        n_c = end - ch.lo
+        last = (blk.next[ch.lo : end] >= end).nonzero()[0]  # each input's last spike so far
+        idx = blk.inputs[ch.lo + last]
+        w[idx] = ch.w_after[last]
+        if update_state:
+            self._cnt[idx] = blk.occ[ch.lo + last] + 1
+            if self.rule.nearest:
+                self.t_last_pre[idx] = blk.t[ch.lo + last]
         return n_c
 
     def _commit(self, ch: _Chunk, upto: int) -> None:
