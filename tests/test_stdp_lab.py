@@ -107,7 +107,7 @@ def test_series_and_readouts_are_well_formed():
     lab.step(25_000)
     s = lab.series()
     assert s["weight_hist"].kind == "histogram" and s["weight_hist"].y.shape == (1000,)
-    assert s["weights"].kind == "curve" and s["weights"].x.shape == (1000,)
+    assert s["weights"].kind == "scatter" and s["weights"].x.shape == (1000,)
     assert s["rate"].kind == "trace" and s["rate"].y.shape == (2,)  # two complete 1 s bins
     assert np.all(np.isfinite(s["rate"].y))
     r = lab.readouts()

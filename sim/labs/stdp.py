@@ -103,8 +103,8 @@ class StdpLab(Lab):
     series_specs = (
         SeriesSpec("weight_hist", "histogram", "Weight histogram", "w / g_max", "synapses",
                    "additive STDP splits the weights towards 0 and g_max (a U shape)"),
-        SeriesSpec("weights", "curve", "Weights by input", "input index", "w / g_max",
-                   "each synapse's weight; a correlated group (if any) is drawn on top"),
+        SeriesSpec("weights", "scatter", "Weights by input", "input index", "w / g_max",
+                   "one dot per synapse; lines: the mean weight of each input group"),
         SeriesSpec("rate", "trace", "Output rate", "time (ms)", "rate (Hz)",
                    "output spikes per 1 s bin: falls as STDP weakens the drive"),
     )
@@ -233,10 +233,11 @@ class StdpLab(Lab):
     def series(self) -> dict[str, Series]:
         w = self.weights_frac()
         idx = np.arange(w.size, dtype=float)
-        overlays = {}
         n_corr = self.params["n_corr"] if self.params["corr"] > 0 else 0
-        if n_corr:
-            overlays["correlated group"] = (idx[:n_corr], w[:n_corr])
+        # Mean weight of each input group, as line segments over the group's indices.
+        groups = [("correlated mean", 0, n_corr), ("mean" if not n_corr else "uncorrelated mean", n_corr, w.size)]
+        overlays = {name: (np.array([lo, hi - 1.0]), np.full(2, w[lo:hi].mean()))
+                    for name, lo, hi in groups if hi > lo}
         rates = self.rate_bins.view()
         first_bin = self._bins_done - rates.size
         t_mid = (np.arange(rates.size) + first_bin + 0.5) * RATE_BIN_MS
