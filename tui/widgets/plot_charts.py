@@ -49,8 +49,11 @@ class PlotChart(PlotextPlot):
     def render(self):
         plt = self.plt
         plt.clear_figure()
-        plt.title(self.spec.title)
         width, height = self.size
+        title = self.spec.title
+        if len(title) > width - 2:  # plotext drops a title that does not fit: shorten it
+            title = title[: max(1, width - 3)] + "…"
+        plt.title(title)
         if height >= 12:  # axis labels cost a row: only when there is room
             if self.spec.xlabel:
                 plt.xlabel(self.spec.xlabel)
