@@ -352,9 +352,12 @@ class PairingLab(Lab):
 
     def _trace_series(self, version: int) -> Series:
         """Traces over the last few pairing periods, decayed exactly between logged events."""
-        t_now = self.t_ms
-        xs = np.linspace(t_now - self._trace_window_ms(), t_now, TRACE_POINTS)
         log = self.log.view()
+        width = self._trace_window_ms()
+        t_end = self.t_ms
+        if log.shape[0]:  # after a protocol's last spike, hold the view on its last pairings
+            t_end = min(t_end, log[-1, 0] + width / 3.0)
+        xs = np.linspace(t_end - width, t_end, TRACE_POINTS)
         r = self.rule
         if isinstance(r, TripletSTDP):
             labels, taus = ("r1", "r2", "o1", "o2"), (r.tau_plus_ms, r.tau_x_ms, r.tau_minus_ms, r.tau_y_ms)
