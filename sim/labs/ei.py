@@ -37,7 +37,6 @@ RECENT_MS = 100.0  # window of the `rate_recent_hz` readout
 PROBE_CELL = 0  # an excitatory cell (in the raster sample too)
 RUNAWAY_HZ = 50.0  # recent mean rate above which notes call it runaway (balanced: ~6 Hz)
 
-LIVE = ("w_e_mV", "w_i_mV", "inh_gain", "E_l_mV", "tau_m_ms", "tau_e_ms", "tau_i_ms")
 
 
 class EiLab(Lab):
