@@ -140,14 +140,16 @@ class LIFPopulation:
         return max(1, min(cap, int(300.0 / -math.log(a))))
 
     def _powers(self, L: int) -> tuple[np.ndarray, np.ndarray]:
-        key = (self.params.decay, L)
+        """pw[m] = a^m (m = 0..L) and ipw[j] = a^-j (j = 0..L-1), cached for max_block()."""
+        Lmax = self.max_block()
+        key = (self.params.decay, Lmax)
         if self._powers_for is None or self._powers_for[0] != key:
             a = self.params.decay
-            m = np.arange(L + 1, dtype=float)
-            pw = np.power(a, m)  # a^m, m = 0..L (0^0 = 1)
-            ipw = np.power(a, -m[:L]) if L > 1 else np.ones(1)  # a^-j, j = 0..L-1
+            m = np.arange(Lmax + 1, dtype=float)
+            pw = np.power(a, m)  # 0^0 = 1
+            ipw = np.power(a, -m[:Lmax]) if Lmax > 1 else np.ones(1)
             self._powers_for = (key, pw, ipw)
-        return self._powers_for[1], self._powers_for[2]
+        return self._powers_for[1][: L + 1], self._powers_for[2][:L]
 
     def advance_block(self, I_nA: np.ndarray) -> BlockResult:
         """Advance len(I_nA) updates; I_nA shape (L,) or (L, N). Equals L calls of step()."""
@@ -162,49 +164,102 @@ class LIFPopulation:
             I = I[:, None]
         I = np.broadcast_to(I, (L, self.n))
         pw, ipw = self._powers(L)
-        b = p.gain * (p.V_rest_mV + p.R_m_MOhm * I)
-        P = np.empty((L + 1, self.n))
-        P[0] = 0.0
-        np.cumsum(ipw[:, None] * b, axis=0, out=P[1:])
+        # Free trajectory from the block start, ignoring threshold and refractoriness:
+        # F_k = a^k V_0 + a^(k-1) P_k. A cell (re)starting at update s from V_s follows
+        # F_k + a^(k-s) (V_s - F_s) (the system is linear), so restarts cost one pass.
+        F = np.empty((L + 1, self.n))
+        F[0] = self.V
+        np.cumsum(ipw[:, None] * (p.gain * (p.V_rest_mV + p.R_m_MOhm * I)), axis=0, out=F[1:])
+        F[1:] *= pw[:L, None]
+        F[1:] += pw[1:, None] * self.V
+        if self.n == 1:
+            out, steps, start = self._segments_one(F[:, 0], pw)
+            cells = np.zeros(len(steps), dtype=np.int64)
+            out = out[:, None]
+        else:
+            out, steps, cells, start = self._segments(F, pw, ipw)
+        # Carry refractoriness into the next block; cells that never spiked decrement it.
+        self.ref_left = np.maximum(start - L, 0)
+        self.V = out[L - 1].copy()
+        return BlockResult(out, steps, cells)
 
-        # Segment starts: the update after which a cell integrates (0 = block start).
-        # Cells still refractory hold V (= V_reset) until then.
-        k = np.arange(1, L + 1)[:, None]  # update index within the block
-        start = self.ref_left.copy()
-        out = np.where(k <= start, self.V, np.nan)
-        Vs = self.V.copy()
+    def _segments_one(self, F: np.ndarray, pw: np.ndarray):
+        """One cell: walk from spike to spike with slices (few numpy calls per spike)."""
+        p = self.params
+        L = len(F) - 1
         ref, v_reset, v_th = p.ref_steps, p.V_reset_mV, p.V_thresh_mV
+        out = F[1:].copy()
+        s = int(self.ref_left[0])
+        Vs = float(F[0])
+        if s > 0:
+            out[: min(s, L)] = Vs  # clamped at V_reset through the refractory period
+        steps = []
+        while s < L:
+            seg = F[s + 1 :]
+            corr = Vs - F[s]
+            if corr != 0.0:
+                seg = seg + pw[1 : L - s + 1] * corr
+            j = int(np.argmax(seg >= v_th))
+            if seg[j] < v_th:  # no crossing before the block ends
+                out[s:] = seg
+                break
+            out[s : s + j] = seg[:j]
+            k = s + j + 1  # the update that crossed (1-based)
+            out[k - 1 : k + ref] = v_reset
+            steps.append(k)
+            s, Vs = k + ref, v_reset
+        return out, np.array(steps, dtype=np.int64), np.array([s], dtype=np.int64)
+
+    def _segments(self, F: np.ndarray, pw: np.ndarray, ipw: np.ndarray):
+        """Many cells: each pass handles the next spike of every cell still to be resolved."""
+        p = self.params
+        L = len(F) - 1
+        ref, v_reset, v_th = p.ref_steps, p.V_reset_mV, p.V_thresh_mV
+        karange = np.arange(1, L + 1)
+        start = self.ref_left.copy()
+        Vs = self.V.copy()
         steps_list, cells_list = [], []
-        cells = np.flatnonzero(start < L)
+        if not start.any():
+            # Common case: nobody refractory at the block start, `out` is the free F.
+            out = F[1:].copy()
+            cross = out >= v_th
+            fired = cross.any(axis=0)
+            f_cells = np.flatnonzero(fired)
+            f_step = cross[:, f_cells].argmax(axis=0) + 1
+            k = karange[:, None]
+            region = out[:, f_cells]
+            out[:, f_cells] = np.where((k >= f_step) & (k <= f_step + ref), v_reset, region)
+            steps_list.append(f_step)
+            cells_list.append(f_cells)
+            Vs[f_cells] = v_reset
+            start[f_cells] = f_step + ref
+            cells = f_cells[start[f_cells] < L]
+        else:
+            out = np.where(karange[:, None] <= start, self.V, F[1:])  # refractory cells hold V
+            cells = np.flatnonzero(start < L)
         while cells.size:
             s = start[cells]
-            # V_k for k > s from (s, V_s): a^(k-s) V_s + a^(k-1) (P_k - P_s).
+            lo = int(s.min())
+            k = karange[lo:, None]
+            # a^(k-s) (V_s - F_s) as an outer product a^k * (a^-s (V_s - F_s)).
+            corr = ipw[s] * (Vs[cells] - F[s, cells])
             later = k > s
-            traj = pw[np.where(later, k - s, 0)] * Vs[cells] + pw[k - 1] * (P[1:, cells] - P[s, cells])
+            traj = F[lo + 1 :, cells] + pw[lo + 1 :, None] * corr
             cross = later & (traj >= v_th)
             fired = cross.any(axis=0)
-            first = np.where(fired, cross.argmax(axis=0) + 1, L + 1)  # 1-based; L+1 = none
-            # Integrate up to the crossing, then reset and clamp for `ref` more updates.
-            keep = np.where((k >= first) & (k <= first + ref), v_reset, out[:, cells])
-            out[:, cells] = np.where(later & (k < first), traj, keep)
+            first = np.where(fired, cross.argmax(axis=0) + lo + 1, L + 1)  # 1-based; L+1 = none
+            reset = (k >= first) & (k <= first + ref)
+            out[lo:, cells] = np.where(later & (k < first), traj, np.where(reset, v_reset, out[lo:, cells]))
             f_cells, f_step = cells[fired], first[fired]
             steps_list.append(f_step)
             cells_list.append(f_cells)
             Vs[f_cells] = v_reset
             start[f_cells] = f_step + ref
             cells = f_cells[start[f_cells] < L]
-
-        # Carry refractoriness into the next block; cells that never spiked decrement it.
-        self.ref_left = np.maximum(start - L, 0)
-        self.V = out[L - 1].copy()
-        if steps_list:
-            st = np.concatenate(steps_list)
-            ce = np.concatenate(cells_list)
-            order = np.lexsort((ce, st))
-            st, ce = st[order], ce[order]
-        else:
-            st = ce = np.empty(0, np.int64)
-        return BlockResult(out, st.astype(np.int64), ce.astype(np.int64))
+        st = np.concatenate(steps_list).astype(np.int64) if steps_list else np.empty(0, np.int64)
+        ce = np.concatenate(cells_list).astype(np.int64) if cells_list else np.empty(0, np.int64)
+        order = np.lexsort((ce, st))
+        return out, st[order], ce[order], start
 
 
 class BlockRunner:
@@ -228,14 +283,21 @@ class BlockRunner:
         self._block_start = 0  # absolute update count at the block's start
         self._ref_start = pop.ref_left.copy()
         self._pos = 0  # updates of the block already delivered
+        self._spike_prob = 2e-3  # spikes per cell-update in the last block (20 Hz at 0.1 ms)
+
+    def _auto_len(self) -> int:
+        """Block length balancing per-block overhead against per-spike restarts (each
+        costs a pass over the rest of the block): about sqrt(8000 / (cells * spikes per
+        cell-update)), from the last block's spikes, so it depends on the run's history only."""
+        return int(math.sqrt(8000.0 / (self.pop.n * max(self._spike_prob, 2e-4))))
 
     def _next_block(self) -> None:
-        L = self.pop.max_block()
-        if self.block_len is not None:
-            L = max(1, min(self.block_len, L))
+        L = self._auto_len() if self.block_len is None else self.block_len
+        L = max(1, min(L, self.pop.max_block()))
         self._block_start = self.steps
         self._ref_start = self.pop.ref_left.copy()
         self._block = self.pop.advance_block(self.currents(self.steps, L))
+        self._spike_prob = len(self._block.spike_steps) / (L * self.pop.n)
         self._pos = 0
 
     def step(self, n: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:

@@ -85,10 +85,11 @@ def test_exact_spike_times_end_of_step():
 
 @pytest.mark.parametrize("method", ["euler", "exact"])
 @pytest.mark.parametrize("t_ref", [0.0, 2.0, 7.3])
-def test_block_and_step_equal_reference_with_noisy_input(method, t_ref):
+@pytest.mark.parametrize("n", [1, 4])  # one cell and many cells take different code paths
+def test_block_and_step_equal_reference_with_noisy_input(method, t_ref, n):
     rng = np.random.default_rng(5)
     p = LIFParams(method=method, t_ref_ms=t_ref)
-    I = 1.8 + 1.5 * rng.standard_normal((3000, 4))
+    I = 1.8 + 1.5 * rng.standard_normal((3000 * 4 // n, n))
     ref_V, ref_spikes = reference(p, I)
     step_V, step_spikes = run_steps(p, I)
     blk_V, blk_spikes = run_runner(p, I)
@@ -100,9 +101,10 @@ def test_block_and_step_equal_reference_with_noisy_input(method, t_ref):
 
 
 @pytest.mark.parametrize("block_len", [1, 2, 7, 100, 4096])
-def test_block_length_does_not_change_the_dynamics(block_len):
+@pytest.mark.parametrize("n", [1, 2])
+def test_block_length_does_not_change_the_dynamics(block_len, n):
     p = LIFParams(method="exact", t_ref_ms=3.0)
-    I = np.full((5000, 2), [1.8, 4.0])
+    I = np.full((5000, n), [1.8, 4.0][:n])
     ref_V, ref_spikes = reference(p, I)
     V, spikes = run_runner(p, I, block_len=block_len)
     assert spikes == ref_spikes
@@ -125,6 +127,7 @@ def test_frame_split_bit_identical():
     rng = np.random.default_rng(9)
     p = LIFParams(method="exact", t_ref_ms=1.0)
     I = 1.8 + 2.0 * rng.standard_normal((20000, 3))
+    I[:, 1] = 1.5  # one cell silent, one noisy pair
     whole = run_runner(p, I)
     split = run_runner(p, I, chunks=[1, 999, 3, 4096, 5000, 1, 9900])
     assert whole[1] == split[1]
