@@ -300,11 +300,14 @@ class BlockRunner:
         self._spike_prob = len(self._block.spike_steps) / (L * self.pop.n)
         self._pos = 0
 
-    def step(self, n: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Advance n updates: a list of chunks (V rows (m, N), spike abs update index, cells).
+    def step(self, n: int, sink: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None):
+        """Advance n updates, handing each chunk to sink(V rows (m, N), spike update
+        indices (absolute), spike cells); without a sink, return the list of chunks.
 
-        A spike at absolute update index j happened at t = j*dt (end of the step)."""
-        chunks = []
+        A spike at absolute update index j happened at t = j*dt (end of the step). With a
+        sink, memory stays bounded however large n is."""
+        chunks = [] if sink is None else None
+        emit = chunks.append if sink is None else (lambda chunk: sink(*chunk))
         while n > 0:
             if self._block is None or self._pos == len(self._block.V):
                 self._next_block()
@@ -312,10 +315,10 @@ class BlockRunner:
             m = min(n, len(blk.V) - self._pos)
             lo, hi = self._pos, self._pos + m
             sel = (blk.spike_steps > lo) & (blk.spike_steps <= hi)
-            chunks.append((blk.V[lo:hi], self._block_start + blk.spike_steps[sel], blk.spike_cells[sel]))
             self._pos = hi
             self.steps += m
             n -= m
+            emit((blk.V[lo:hi], self._block_start + blk.spike_steps[sel], blk.spike_cells[sel]))
         return chunks
 
     @property

@@ -191,14 +191,15 @@ class LifLab(Lab):
         return I
 
     def _advance(self, n: int) -> None:
-        dt = self.dt_ms
-        for V, steps, cells in self._runner.step(n):
-            self._trace.append(V[:, 0])
-            if steps.size:
-                self._spikes.record(steps * dt, cells)
+        self._runner.step(n, self._record)
         self._version += 1
         if not np.all(np.isfinite(self._runner.V)):
             self.diverged = "membrane potential became non-finite: lower I_ext_nA, noise_nA or R_m_MOhm"
+
+    def _record(self, V: np.ndarray, steps: np.ndarray, cells: np.ndarray) -> None:
+        self._trace.append(V[:, 0])
+        if steps.size:
+            self._spikes.record(steps * self.dt_ms, cells)
 
     def _apply_live(self, name: str, value) -> None:
         self._version += 1
