@@ -264,3 +264,38 @@ def test_memory_is_bounded_over_long_runs():
     lab2.run(2_000.0)
     assert lab2._trace.nbytes == lab._trace.nbytes
     assert lab._spikes.times.nbytes == lab2._spikes.times.nbytes
+
+
+@pytest.mark.parametrize("preset", ["noisy", "ex2-inhibitory", "refractory"])
+def test_lab_equals_a_per_step_loop_of_its_inputs(preset):
+    """The lab's fast path against the canonical one-update-at-a-time schedule, fed the
+    documented input: I_ext (+ I_step from t_step) + noise_nA * sqrt(tau/dt) * z."""
+    from sim.inputs import GaussianNoiseCurrent
+    from sim.neurons import LIFParams, LIFPopulation
+
+    lab = LifLab(seed=7, preset=preset)
+    lab.run(400.0)
+    p = lab.params
+    pop = LIFPopulation(1, LIFParams(p["tau_m_ms"], p["V_rest_mV"], p["V_thresh_mV"], p["V_reset_mV"],
+                                     p["R_m_MOhm"], p["t_ref_ms"], p["dt_ms"], p["method"]))
+    z = GaussianNoiseCurrent(1.0, 1.0, 1.0, 1, seed=7).normals(0, 4000)[:, 0]
+    spikes, V = [], [pop.V[0]]
+    for k in range(1, 4001):
+        I = p["I_ext_nA"] + (p["I_step_nA"] if (k - 1) * p["dt_ms"] >= p["t_step_ms"] else 0.0)
+        I += p["noise_nA"] * math.sqrt(p["tau_m_ms"] / p["dt_ms"]) * z[k - 1]
+        if pop.step(I)[0]:
+            spikes.append(round(k * p["dt_ms"], 6))
+        V.append(pop.V[0])
+    assert lab.metrics()["spike_times_ms"] == spikes
+    _, trace = lab.trace_data()
+    assert np.max(np.abs(trace - np.array(V))) < 1e-9
+
+
+def test_notes_cover_each_situation():
+    assert any("noise-driven" in n for n in run("ex3-sigmoid", ms=500.0).notes())
+    assert any("CV of the ISI" in n for n in run("noisy", ms=1000.0).notes())
+    assert any("steps from 1.8 to 1.2 nA" in n for n in run("ex2-inhibitory").notes())
+    assert any("method=exact" in n for n in run("chapter", dt_ms=1.0).notes())
+    assert any("not a multiple of dt" in n for n in run("exact", t_ref_ms=0.25, dt_ms=0.1).notes())
+    exact_rheobase = run("chapter", ms=10.0, I_ext_nA=1.6).notes()
+    assert any("floating-point artefact" in n for n in exact_rheobase)
