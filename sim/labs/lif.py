@@ -100,9 +100,9 @@ class LifLab(Lab):
                "52.8 ms = the closed form's 52.78 ms rounded up to the grid.",
                {**CHAPTER, "method": "exact"}, duration_ms=300.0),
         Preset("refractory",
-               "A 5 ms refractory period at 5 nA: the rate drops from 88 Hz to 61 Hz, exactly "
-               "1/(t_ref + tau ln((V_inf-V_reset)/(V_inf-V_thresh))); no drive can exceed "
-               "1/t_ref = 200 Hz.",
+               "A 5 ms refractory period at 5 nA: the rate drops from 88 Hz to 61 Hz, as "
+               "1/(t_ref + tau ln((V_inf-V_reset)/(V_inf-V_thresh))) predicts (61.1 Hz; the dt "
+               "grid rounds each ISI up to 16.4 ms, 61.0 Hz); no drive can exceed 1/t_ref = 200 Hz.",
                {**CHAPTER, "method": "exact", "t_ref_ms": 5.0, "I_ext_nA": 5.0}, duration_ms=500.0),
         Preset("noisy",
                "The chapter's drive plus noise (0.3 nA: V std 2.1 mV): firing becomes irregular "
