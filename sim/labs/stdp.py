@@ -64,8 +64,8 @@ class StdpLab(Lab):
                   "maximum synaptic weight, in units of the leak conductance"),
         ParamSpec("A_plus_frac", 0.01, "g_max", 0.0, 0.5, 0.001, "LTP amplitude A_plus as a fraction of g_max"),
         ParamSpec("A_minus_ratio", 1.05, "", 0.0, 5.0, 0.01, "A_minus / A_plus (> 1: depression wins slightly)"),
-        ParamSpec("tau_pre_ms", 20.0, "ms", 0.1, 1000.0, 1.0, "pre trace decay (LTP side of the window)"),
-        ParamSpec("tau_post_ms", 20.0, "ms", 0.1, 1000.0, 1.0, "post trace decay (LTD side of the window)"),
+        ParamSpec("tau_pre_ms", 20.0, "ms", 2.0, 1000.0, 1.0, "pre trace decay (LTP side of the window)"),
+        ParamSpec("tau_post_ms", 20.0, "ms", 2.0, 1000.0, 1.0, "post trace decay (LTD side of the window)"),
         ParamSpec("weight_dependence", "additive", help="additive: bimodal split; multiplicative: LTP*(1-w/g_max), "
                   "LTD*w/g_max, one peak", kind="choice", choices=WEIGHT_DEPENDENCES),
         ParamSpec("spike_pairing", "all-to-all", help="all-to-all: traces accumulate; nearest: traces reset at "
