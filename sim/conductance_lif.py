@@ -1,15 +1,17 @@
-"""One conductance-based LIF cell driven by many plastic excitatory synapses (Song 2000).
+"""One LIF cell driven by many plastic excitatory synapses (Song, Miller & Abbott 2000).
 
-    tau_m dV/dt = (E_l - V) + g_e (E_e - V),    tau_e dg_e/dt = -g_e
+    tau_m dV/dt = (E_l - V) + g_e * D,    tau_e dg_e/dt = -g_e
 g_e is in units of the leak conductance; a pre spike on synapse i adds w_i to g_e.
-Spike when V > V_t, then V = V_r (no refractory period, as Brian2's example).
+D = E_e - V_r with `fixed_drive` (what Brian2's examples/synapses/STDP.py writes:
+`ge * (Ee-vr)`, the model behind science.md's numbers) or D = E_e - V (a true
+conductance synapse). Spike when V > V_t, then V = V_r (no refractory period).
 
 Order of operations in step k (from t = (k-1)*dt to k*dt):
   1. input spikes of step k: g_e += w_i (the weight before this spike's own update);
      pair STDP pre event: w_i += x_post (LTD), x_pre_i bumped;
   2. g_e decays exactly: g_e(k) = d * g_e(k-1) + inputs(k), d = exp(-dt/tau_e)
      (step 1 adds into the decayed value: same numbers, stated once);
-  3. forward Euler for V with g_e(k): V(k) = V(k-1) + dt/tau_m*((E_l - V) + g_e(k)*(E_e - V));
+  3. forward Euler for V with g_e(k): V(k) = V(k-1) + dt/tau_m*((E_l - V) + g_e(k)*D);
   4. threshold V(k) > V_t: spike stamped t = k*dt, V = V_r; post event:
      w += x_pre (LTP, includes pre spikes of the same step), x_post bumped.
 
