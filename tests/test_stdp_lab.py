@@ -132,3 +132,13 @@ def test_conductance_drive_is_available_and_quieter():
     fixed = StdpLab(seed=1)
     fixed.run(10_000.0)
     assert 0 < lab.spike_count < fixed.spike_count
+
+
+def test_live_amplitude_change_applies_mid_run():
+    lab = StdpLab(seed=3)
+    lab.step(20_000)
+    assert lab.set_param("A_minus_ratio", 3.0) is True  # depression now dominates strongly
+    mean_before = lab.weights_frac().mean()
+    lab.step(50_000)
+    assert lab.weights_frac().mean() < mean_before - 0.1
+    assert lab.rule.A_minus == pytest.approx(3.0 * 0.01 * 0.01)

@@ -62,8 +62,10 @@ class StdpLab(Lab):
                   "numbers); conductance: g_e*(E_e - V)", kind="choice", choices=("fixed", "conductance")),
         ParamSpec("g_max", 0.01, "g_leak", 1e-5, 1.0, 0.001,
                   "maximum synaptic weight, in units of the leak conductance"),
-        ParamSpec("A_plus_frac", 0.01, "g_max", 0.0, 0.5, 0.001, "LTP amplitude A_plus as a fraction of g_max"),
-        ParamSpec("A_minus_ratio", 1.05, "", 0.0, 5.0, 0.01, "A_minus / A_plus (> 1: depression wins slightly)"),
+        ParamSpec("A_plus_frac", 0.01, "g_max", 0.0, 0.5, 0.001, "LTP amplitude A_plus as a fraction of g_max",
+                  live=True),
+        ParamSpec("A_minus_ratio", 1.05, "", 0.0, 5.0, 0.01, "A_minus / A_plus (> 1: depression wins slightly)",
+                  live=True),
         ParamSpec("tau_pre_ms", 20.0, "ms", 2.0, 1000.0, 1.0, "pre trace decay (LTP side of the window)"),
         ParamSpec("tau_post_ms", 20.0, "ms", 2.0, 1000.0, 1.0, "post trace decay (LTD side of the window)"),
         ParamSpec("weight_dependence", "additive", help="additive: bimodal split; multiplicative: LTP*(1-w/g_max), "
@@ -78,8 +80,10 @@ class StdpLab(Lab):
     presets = (
         Preset("song2000",
                "Song, Miller & Abbott 2000 as in Brian2's STDP example: 1000 inputs at 15 Hz, additive STDP. "
-               "After 100 s about 23 % of weights are < 0.1 g_max and 19 % > 0.9 g_max (a U shape) and the "
-               "output rate has fallen (science.md: about 36 Hz in the first 10 s to 20 Hz in the last 10 s).",
+               "After 100 s about a quarter of the weights are < 0.1 g_max and a sixth > 0.9 g_max (a U shape; "
+               "science.md: 23 % and 19 %) and the output rate has fallen to about 25 Hz in the last 10 s "
+               "(science.md: 20 Hz) from about 65 Hz in the first 10 s (Brian2's example: 59 Hz; science.md "
+               "quotes 36 Hz).",
                {}, 100_000.0),
         Preset("correlated",
                "Inputs 0-199 share spikes (correlation 0.2, same 15 Hz rate). Correlated spikes arrive together, "
@@ -164,10 +168,14 @@ class StdpLab(Lab):
         self._version += 1
 
     def _apply_live(self, name: str, value) -> None:
+        # The engine may hold a chunk computed ahead with the old setting: commit it up to now.
+        self.engine.materialize(self.steps_done)
         if name == "freeze":
-            # The pending chunk was computed with the old setting: commit it up to now first.
-            self.engine.materialize(self.steps_done)
             self.engine.plastic = not value
+        elif name in ("A_plus_frac", "A_minus_ratio"):
+            P = self.params
+            self.rule.A_plus = P["A_plus_frac"] * P["g_max"]
+            self.rule.A_minus = P["A_minus_ratio"] * self.rule.A_plus
 
     def _record(self, spikes: list[int], target: int) -> None:
         for k in spikes:
