@@ -264,7 +264,10 @@ class PairingLab(Lab):
 
     def _theory_window(self):
         if "window" not in self._theory_cache:
-            span = self.params["delay_max_ms"] if self.params["mode"] == "window" else abs(self.params["delay_ms"]) * 2
+            if self.params["mode"] == "window":
+                span = self.params["delay_max_ms"]
+            else:
+                span = max(2.0 * abs(self.params["delay_ms"]), 50.0)
             f = self.params["freq_Hz"]
             span = min(span, 0.999 * 1000.0 / f)
             xs = np.linspace(-span, span, THEORY_POINTS)
@@ -394,6 +397,8 @@ class PairingLab(Lab):
             out.append("plasticity frozen: spikes still move the traces but w stays put")
         if self.log.total and (self.log.view()[:, 1].max() >= P["w_max"] or self.log.view()[:, 1].min() <= 0.0):
             out.append("the weight hit a bound (0 or w_max): measured dw is smaller than the unbounded theory")
+        if P["rule"] == "pair" and P["weight_dependence"] == "multiplicative":
+            out.append("theory lines assume the additive rule; multiplicative dw also depends on w")
         if P["rule"] == "pair" and P["mode"] == "frequency":
             out.append("a pair rule cannot potentiate both orders at high frequency; try rule = triplet")
         return out
