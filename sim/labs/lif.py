@@ -117,7 +117,7 @@ class LifLab(Lab):
     )
 
     readout_specs = (
-        ReadoutSpec("isi_rate_hz", "Hz", "rate from the mean inter-spike interval (whole run)"),
+        ReadoutSpec("isi_rate_hz", "Hz", "rate from the mean inter-spike interval (whole run; mean over cells)"),
         ReadoutSpec("theory_rate_hz", "Hz", "closed-form rate at the present current (no noise)"),
         ReadoutSpec("grid_rate_hz", "Hz", "noise-free rate of this integrator on this dt grid"),
         ReadoutSpec("count_rate_hz", "Hz", "spikes / elapsed time: misleads (latency, window edge)"),
@@ -265,7 +265,7 @@ class LifLab(Lab):
             idx = np.rint(own / self.dt_ms).astype(np.int64) - 1 - (self._trace.total - len(V))
             idx = idx[(idx >= 0) & (idx < len(V))]
             V[idx] = p["spike_peak_mV"]
-        window = (max(0.0, self.t_ms - p["trace_ms"]), max(self.t_ms, p["trace_ms"]))
+        window = (max(0.0, self.t_ms - p["trace_ms"]), max(self.t_ms, self.dt_ms))  # the trace's span
         ver = self._version
         membrane = Series(self.series_spec("membrane"), y=V, x=t, labels=("V cell 0",),
                           hlines={"threshold": p["V_thresh_mV"], "rest": p["V_rest_mV"]},
