@@ -40,7 +40,7 @@ Two ways to advance, mathematically identical:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -50,6 +50,8 @@ METHODS = ("euler", "exact")
 
 @dataclass(frozen=True)
 class LIFParams:
+    """Parameters shared by a population (units in the names; t_ref lands on the dt grid)."""
+
     tau_m_ms: float = 20.0
     V_rest_mV: float = -70.0
     V_thresh_mV: float = -54.0
@@ -83,9 +85,6 @@ class LIFParams:
         if self.method == "exact":
             return -math.expm1(-self.dt_ms / self.tau_m_ms)
         return self.dt_ms / self.tau_m_ms
-
-    def with_(self, **changes) -> "LIFParams":
-        return replace(self, **changes)
 
 
 @dataclass
@@ -135,9 +134,9 @@ class LIFPopulation:
         a = abs(self.params.decay)
         if a == 0.0:
             return 1
-        if a >= 1.0:
+        if a == 1.0:
             return cap
-        return max(1, min(cap, int(300.0 / -math.log(a))))
+        return max(1, min(cap, int(300.0 / abs(math.log(a)))))  # |a| > 1: unstable Euler
 
     def _powers(self, L: int) -> tuple[np.ndarray, np.ndarray]:
         """pw[m] = a^m (m = 0..L) and ipw[j] = a^-j (j = 0..L-1), cached for max_block()."""
