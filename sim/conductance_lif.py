@@ -2,9 +2,10 @@
 
     tau_m dV/dt = (E_l - V) + g_e * D,    tau_e dg_e/dt = -g_e
 g_e is in units of the leak conductance; a pre spike on synapse i adds w_i to g_e.
-D = E_e - V_r with `fixed_drive` (what Brian2's examples/synapses/STDP.py writes:
-`ge * (Ee-vr)`, the model behind science.md's numbers) or D = E_e - V (a true
-conductance synapse). Spike when V > V_t, then V = V_r (no refractory period).
+D = E_e - V (a conductance synapse: science.md's model, whose numbers Brian2 reproduces
+with `ge * (Ee-v)`) or, with `fixed_drive`, the constant E_e - V_r (what Brian2's
+examples/synapses/STDP.py file now writes: `ge * (Ee-vr)`).
+Spike when V > V_t, then V = V_r (no refractory period).
 
 Order of operations in step k (from t = (k-1)*dt to k*dt):
   1. input spikes of step k: g_e += w_i (the weight before this spike's own update);
@@ -50,7 +51,7 @@ class CellParams:
     E_e_mV: float = 0.0
     tau_e_ms: float = 5.0
     dt_ms: float = 0.1
-    fixed_drive: bool = True  # g_e*(E_e - V_r) as Brian2's example; False: g_e*(E_e - V)
+    fixed_drive: bool = False  # True: g_e*(E_e - V_r) (Brian2's STDP.py file); False: g_e*(E_e - V)
 
 
 class _Block:

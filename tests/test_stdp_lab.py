@@ -1,15 +1,14 @@
 """The stdp lab reproduces Song, Miller & Abbott 2000 (science.md section 5).
 
-Bands, and why:
+Bands (science.md's figures, with room for seed-to-seed spread; check shape, not counts):
   frac_low  (w < 0.1 g_max) in [0.15, 0.35]   science.md: about 23 %
   frac_high (w > 0.9 g_max) in [0.10, 0.30]   science.md: about 19 %
   U shape: both end bins of a 10-bin histogram hold more than any middle bin
+  rate_first_10s in [25, 55] Hz                science.md: about 36 Hz
   rate_last_10s in [12, 30] Hz                 science.md: about 20 Hz
-  rate_first_10s > 1.5 * rate_last_10s         science.md: the rate falls
-  rate_first_10s in [30, 90] Hz                science.md says about 36 Hz; Brian2 2.9 running
-      its own examples/synapses/STDP.py (the model science.md names) gives 59.3 Hz in the
-      first 10 s (seed 1, numpy target; last 10 s 22.5 Hz, 28 % low, 17.6 % high), so the
-      band holds both the document's figure and the reference simulator's.
+  rate_first_10s > 1.3 * rate_last_10s         science.md: the rate falls
+(Brian2 2.9 on the same model, ge*(Ee-v), seed 1: 36.0 Hz -> 19.9 Hz, 23.4 % low,
+18.5 % high.)
 """
 
 from __future__ import annotations
@@ -47,8 +46,8 @@ def test_song2000_output_rate_falls(song_runs, seed):
     m, _ = song_runs[seed]
     assert m["t_s"] == pytest.approx(100.0)
     assert 12.0 <= m["rate_last_10s_hz"] <= 30.0
-    assert 30.0 <= m["rate_first_10s_hz"] <= 90.0
-    assert m["rate_first_10s_hz"] > 1.5 * m["rate_last_10s_hz"]
+    assert 25.0 <= m["rate_first_10s_hz"] <= 55.0
+    assert m["rate_first_10s_hz"] > 1.3 * m["rate_last_10s_hz"]
     assert m["output_spike_count"] > 100 * m["rate_last_10s_hz"]  # consistent with >= that rate throughout
 
 
@@ -126,19 +125,22 @@ def test_bad_parameters_are_rejected_with_the_name():
         StdpLab(params={"g_max": -1.0})
 
 
-def test_conductance_drive_is_available_and_quieter():
-    lab = StdpLab(seed=1, params={"synapse_drive": "conductance"})
-    lab.run(10_000.0)
-    fixed = StdpLab(seed=1)
+def test_fixed_drive_variant_fires_faster():
+    # g_e*(E_e - V_r) keeps the full 60 mV driving force near threshold (E_e - V is ~55 mV).
+    fixed = StdpLab(seed=1, params={"synapse_drive": "fixed"})
     fixed.run(10_000.0)
-    assert 0 < lab.spike_count < fixed.spike_count
+    default = StdpLab(seed=1)
+    default.run(10_000.0)
+    assert default.params["synapse_drive"] == "conductance"
+    assert 0 < default.spike_count < fixed.spike_count
 
 
 def test_live_amplitude_change_applies_mid_run():
-    lab = StdpLab(seed=3)
-    lab.step(20_000)
-    assert lab.set_param("A_minus_ratio", 3.0) is True  # depression now dominates strongly
-    mean_before = lab.weights_frac().mean()
-    lab.step(50_000)
-    assert lab.weights_frac().mean() < mean_before - 0.1
-    assert lab.rule.A_minus == pytest.approx(3.0 * 0.01 * 0.01)
+    control, changed = StdpLab(seed=3), StdpLab(seed=3)
+    for lab in (control, changed):
+        lab.step(20_000)
+    assert changed.set_param("A_minus_ratio", 3.0) is True  # depression now dominates strongly
+    assert changed.rule.A_minus == pytest.approx(3.0 * 0.01 * 0.01)
+    for lab in (control, changed):
+        lab.step(50_000)
+    assert changed.weights_frac().mean() < control.weights_frac().mean() - 0.05
