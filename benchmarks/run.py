@@ -1,7 +1,8 @@
 """Time the W1-W4 workloads in hebblab and, side by side, in Brian2 (numpy and cython targets).
 
     python -m benchmarks                  # or: python benchmarks/run.py
-    python -m benchmarks --quick          # short durations, a smoke run (about a minute)
+    python -m benchmarks --quick          # short durations: a smoke run (a few minutes, most of
+                                          # it Brian2's cold compiles; see --cython-cache)
     python -m benchmarks --only W2 --repeat 5
     python -m benchmarks --no-brian2      # hebblab alone
     python -m benchmarks --slow           # also Brian2-numpy on W1 and W4 (adds ~2 min a repeat)
@@ -26,8 +27,9 @@ shared with other work the CPU times show what an idle machine's wall times woul
 Brian2's cython target compiles C code on first use and caches it. Each workload gets an
 empty cache directory under /tmp, so its first cython run is the "cold" one (reported on
 its own: a new user's first run, or any run after editing a model); later runs reuse the
-cache ("warm", the median is reported). Ratios use the best loop time of each engine
-(the run least disturbed by other load) and the median process time.
+cache ("warm", the median is reported). --cython-cache DIR uses and keeps DIR instead
+(no cold figure then: handy for repeated smoke runs). Ratios use the best loop time of
+each engine (the run least disturbed by other load) and the median process time.
 
 Defaults, chosen so a full run stays under ~10 minutes on a 2-core machine: 3 repeats;
 Brian2-numpy runs W2 and W3 only (its W1 takes ~17 s and W4 ~85 s a repeat, and no goal
@@ -223,6 +225,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--brian2-python", default=os.environ.get("HEBBLAB_BRIAN2_PYTHON", sys.executable),
                    help="interpreter with brian2 + Cython (default: $HEBBLAB_BRIAN2_PYTHON or this one)")
+    p.add_argument("--cython-cache", metavar="DIR",
+                   help="reuse and keep this Brian2 cython cache (no cold-compile figure)")
     p.add_argument("--json", metavar="PATH", help="also write all measurements as JSON")
     a = p.parse_args(argv)
     keys = [k.strip().upper() for item in a.only for k in item.split(",") if k.strip()]
@@ -274,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
             elif engine == "brian2-numpy" and w.slow_numpy and not a.slow:
                 cell.skipped = "skipped: slow (use --slow)"
 
-    cache_root = Path(tempfile.mkdtemp(prefix="hebblab-bench-"))
+    keep_cache = a.cython_cache is not None
+    cache_root = Path(a.cython_cache) if keep_cache else Path(tempfile.mkdtemp(prefix="hebblab-bench-"))
     pythons = {"hebblab": sys.executable, "brian2-numpy": a.brian2_python, "brian2-cython": a.brian2_python}
     try:
         for rep in range(a.repeat):
@@ -285,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
                     if cell.skipped or cell.error:
                         continue
                     cache = str(cache_root / key) if engine == "brian2-cython" else None
-                    cold = engine == "brian2-cython" and rep == 0
+                    cold = engine == "brian2-cython" and rep == 0 and not keep_cache
                     print(f"  round {rep + 1}/{a.repeat}  {key} {engine:<14}", end="", flush=True, file=out)
                     try:
                         elapsed, cpu, res = run_subprocess(pythons[engine], engine, w, durations[key],
@@ -309,7 +314,8 @@ def main(argv: list[str] | None = None) -> int:
                           f"  process {fmt_s(elapsed)} s (cpu {fmt_s(cpu)})"
                           + ("  (cold compile)" if cold else ""), file=out)
     finally:
-        shutil.rmtree(cache_root, ignore_errors=True)
+        if not keep_cache:
+            shutil.rmtree(cache_root, ignore_errors=True)
 
     load1 = os.getloadavg()
     print_table(a, engines, cells, durations, out)
