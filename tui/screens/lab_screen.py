@@ -114,11 +114,11 @@ class LabScreen(Screen):
                 tooltip="Restart at t=0 and apply parameters that need a reset"),
         Binding("plus,equals_sign", "faster", "Faster", id="lab.faster", key_display="+",
                 tooltip="More biological time per frame (sim speed up)"),
-        Binding("minus", "slower", "Slower", id="lab.slower", key_display="-",
+        Binding("minus", "slower", "Slower", id="lab.slower", key_display="-", show=False,
                 tooltip="Less biological time per frame (sim speed down)"),
         Binding("p", "pick_preset", "Presets", id="lab.presets",
                 tooltip="Choose a preset for the lab of the selected parameter"),
-        Binding("e", "export", "Export", id="lab.export",
+        Binding("e", "export", "Export", id="lab.export", show=False,
                 tooltip="Write the run's files (experiment.toml, metrics.json, series) like `hebblab run --out`"),
         Binding("f", "freeze", "Freeze", id="lab.freeze",
                 tooltip="Freeze or unfreeze plasticity (labs with a `freeze` parameter)"),
@@ -232,7 +232,10 @@ class LabScreen(Screen):
     def on_param_list_changed(self, event: ParamList.Changed) -> None:
         if not event.live:
             self.notify(f"{event.name} applies on reset: press r", timeout=3)
-        self.redraw()
+        if self.running:
+            self.update_status()  # the next frame redraws the charts: keep the key path short
+        else:
+            self.redraw()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._after_resize)
@@ -302,10 +305,10 @@ class LabScreen(Screen):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "freeze" and not self.has_freeze():
-            return None  # hidden: this lab has nothing to freeze
+            return False  # hidden: this lab has nothing to freeze
         if action == "next_charts":
             deck = self.query(ChartDeck)
-            return None if not deck or deck.first().pages <= 1 else True
+            return False if not deck or deck.first().pages <= 1 else True
         return True
 
     def action_freeze(self) -> None:

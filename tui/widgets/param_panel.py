@@ -46,9 +46,9 @@ class ParamList(Widget, can_focus=True):
                 tooltip="Move to the next parameter (wraps)"),
         Binding("shift+tab", "move(-1)", "Prev param", show=False, id="param.prev",
                 tooltip="Move to the previous parameter (wraps)"),
-        Binding("left", "nudge(-1)", "Decrease", id="param.decrease", key_display="←",
+        Binding("left", "nudge(-1)", "Decrease", id="param.decrease", key_display="←", show=False,
                 tooltip="Decrease the parameter by one step (choices: previous; on/off: toggle)"),
-        Binding("right", "nudge(1)", "Increase", id="param.increase", key_display="→",
+        Binding("right", "nudge(1)", "Increase", id="param.increase", key_display="→", show=False,
                 tooltip="Increase the parameter by one step (choices: next; on/off: toggle)"),
         Binding("shift+left", "nudge(-10)", "Decrease x10", show=False, id="param.decrease10",
                 tooltip="Decrease the parameter by ten steps"),
@@ -248,12 +248,12 @@ class ParamHelp(Static):
     """Help for the focused parameter, or the last error in red."""
 
     DEFAULT_CSS = """
-    ParamHelp { height: auto; max-height: 4; }
+    ParamHelp { height: 4; }
     """
 
     def show_row(self, row: Row | None, error: str = "") -> None:
         if row is None:
-            self.update("")
+            self.update("", layout=False)
             return
         spec, lab = row.spec, row.runner.lab
         text = Text()
@@ -269,7 +269,7 @@ class ParamHelp(Static):
         text.append(spec.name, style="bold")
         text.append(f": {spec.help}" if spec.help else "")
         text.append(f" ({spec.allowed()})", style="dim")
-        self.update(text)
+        self.update(text, layout=False)  # fixed height: moving the cursor never relayouts
 
 
 class ParamPanel(Vertical):

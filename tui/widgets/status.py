@@ -38,7 +38,7 @@ class StatusLine(Static):
         pending = sum(len(r.lab.pending) for r in runners)
         if pending:
             text.append(f"  {pending} change(s) apply on reset (r)", style="yellow")
-        self.update(text)
+        self.update(text, layout=False)  # fixed height: no relayout every frame
 
 
 class NotesLine(Static):
