@@ -23,6 +23,7 @@ import multiprocessing
 import os
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import product
 from typing import Any, Callable, Mapping, Sequence
 
@@ -58,9 +59,15 @@ def _number(name: str, what: str, text: str, item: str) -> float:
     return x
 
 
-def _clean(x: float) -> float:
-    """Round away float noise from start + i*step (0.30000000000000004 -> 0.3)."""
-    return float(f"{x:.12g}")
+def _decimals(x: float) -> int:
+    """Decimal places of the shortest repr of x (0.1 -> 1, 1e-05 -> 5, 20.0 -> 0)."""
+    return max(0, -Decimal(repr(x)).as_tuple().exponent)
+
+
+def _clean(x: float, digits: int) -> float:
+    """Round away float noise from start + i*step (1 + 2*0.1 = 1.2000000000000002 -> 1.2,
+    -1 + 10*0.1 -> 0.0): every grid value has at most the inputs' decimal places."""
+    return round(x, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def range_values(name: str, start: float, stop: float, step: float, item: str = "",
@@ -81,7 +88,8 @@ def range_values(name: str, start: float, stop: float, step: float, item: str = 
     if n > max_points:
         raise ParamError(name, f"--vary {item!r} gives {n} points; at most {max_points} "
                          "(use a larger STEP)")
-    return [_clean(start + i * step) for i in range(n)]
+    digits = min(15, max(_decimals(start), _decimals(step)))
+    return [_clean(start + i * step, digits) for i in range(n)]
 
 
 def parse_vary(item: str, lab_cls: type[Lab], max_points: int = MAX_POINTS) -> Vary:

@@ -52,6 +52,8 @@ def test_range_includes_stop_and_has_no_float_noise():
     assert parse_vary("tau_m_ms=30:10:-10", LIF).values == (30.0, 20.0, 10.0)
     assert parse_vary("tau_m_ms=20:20:5", LIF).values == (20.0,)
     assert parse_vary("I_ext_nA=1:2:0.3", LIF).values == (1.0, 1.3, 1.6, 1.9)  # stop off the grid
+    through_zero = parse_vary("I_ext_nA=-1:1:0.1", LIF).values
+    assert through_zero[10] == 0.0 and str(through_zero[10]) == "0.0" and through_zero[13] == 0.3
 
 
 def test_int_parameter_gives_ints_and_rejects_fractions():
