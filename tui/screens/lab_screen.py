@@ -192,7 +192,13 @@ class LabScreen(Screen):
         """Step every runner one frame and hand changed data to the charts."""
         start = time.perf_counter()
         for r in self.runners:
-            r.frame()
+            try:
+                r.frame()
+            except Exception as err:  # a lab bug: stop and say so, keep the terminal usable
+                self.set_running(False)
+                self.notify(f"{type(err).__name__}: {err}", title=f"{r.lab.name} failed: paused",
+                            severity="error", timeout=15)
+                return
         self.redraw()
         now = time.perf_counter()
         self.last_frame_ms = (now - start) * 1000

@@ -142,8 +142,12 @@ class CanvasChart(Widget):
         if s is None or width < 12 or height < 5:
             return lines
         # Rough plot size for data reduction; the exact one follows the y-label width.
-        fig = self.figure(s, max(4, width - 9), max(2, height - 3))
-        return lines + self._draw(fig, width, height - 1)
+        try:
+            fig = self.figure(s, max(4, width - 9), max(2, height - 3))
+            return lines + self._draw(fig, width, height - 1)
+        except Exception as err:  # a malformed series must never take the live app down
+            message = f"cannot draw {self.spec.name}: {type(err).__name__}: {err}"
+            return lines + [Strip([Segment(message[:width].ljust(width), self.style("red"))], width)]
 
     def _limits(self, fig: Figure) -> tuple[float, float, float, float]:
         xs = [l.x for l in fig.layers if len(l.x)] + [np.array([m[0] for m in fig.markers])]
@@ -357,8 +361,10 @@ class CurveCanvas(CanvasChart):
 
 class RasterCanvas(CanvasChart):
     def figure(self, s: Series, columns: int, rows: int) -> Figure:
-        x = np.asarray(s.x if s.x is not None else [], dtype=float)
-        y = np.asarray(s.y, dtype=float)
+        x = np.asarray(s.x if s.x is not None else [], dtype=float).ravel()
+        y = np.asarray(s.y, dtype=float).ravel()
+        n = min(len(x), len(y))
+        x, y = x[:n], y[:n]
         if s.y_range:
             lo, hi = s.y_range
         else:
@@ -370,7 +376,7 @@ class RasterCanvas(CanvasChart):
             finite = finite_values(x)
             x_lo, x_hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
         fig = Figure(x_range=(x_lo, x_hi) if x_hi > x_lo else None, y_range=(lo - 0.5, hi + 0.5))
-        groups = np.zeros(len(x), dtype=int) if s.groups is None else np.asarray(s.groups, dtype=int)
+        groups = np.zeros(n, dtype=int) if s.groups is None or len(s.groups) < n else np.asarray(s.groups, dtype=int)[:n]
         n_cells = int(hi - lo + 1)
         few = n_cells <= rows
         for g in (np.unique(groups) if len(groups) else []):

@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.decimate import finite_xy, grid_thin, minmax_decimate
+from sim.decimate import finite_xy as _finite_xy
+from sim.decimate import grid_thin, minmax_decimate
 
 __all__ = ["finite_xy", "envelope", "raster_cells", "finite_values"]
+
+
+def finite_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Finite (x, y) pairs; arrays of unequal length are cut to the shorter (never raise)."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64).ravel()
+    n = min(x.size, y.size)
+    return _finite_xy(x[:n], y[:n])
 
 
 def envelope(x, y, columns: int) -> tuple[np.ndarray, np.ndarray]:

@@ -91,7 +91,12 @@ class HeatMap(Widget):
     def render_line(self, y: int) -> Strip:
         key = (self.size, id(self.series), self.app.theme)
         if self._built_for != key:
-            self._lines = self._build(*self.size)
+            try:
+                self._lines = self._build(*self.size)
+            except Exception as err:  # a malformed series must never take the live app down
+                message = f"cannot draw {self.spec.name}: {type(err).__name__}: {err}"
+                self._lines = [self._text_line(self.spec.title, self.size.width),
+                               self._text_line(message, self.size.width, Style(color="red"))]
             self._built_for = key
         if 0 <= y < len(self._lines):
             return self._lines[y]
@@ -184,7 +189,7 @@ class HeatMap(Widget):
                 j += 1
             level = int(levels[i])
             v = values[cols[i]]
-            text = f"{v:.3g}" if np.isfinite(v) else "nan"
+            text = f"{v:.3g}" if np.isfinite(v) else ("—" if np.isnan(v) else ("∞" if v > 0 else "-∞"))
             ink = "#000000" if level >= LEVELS * 0.55 or (ramp == "diverging" and LEVELS * 0.3 < level < LEVELS * 0.7) else "#ffffff"
             bg = RAMPS[ramp][level] if level >= 0 else self.rich_style.bgcolor
             out.append(Segment(text[: j - i].center(j - i), Style(color=ink, bgcolor=bg)))

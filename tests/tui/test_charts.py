@@ -1,0 +1,63 @@
+"""Charts never crash and never draw NaN/inf: every kind gets pathological data
+(all-NaN, +-inf, empty, constant, a single point) and a theme switch."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.series import Series
+from tests.tui.toylab import ToyLab
+from tui.screens.lab_screen import ChartDeck
+from tui.widgets.canvas_chart import nice_ticks
+
+NAN, INF = float("nan"), float("inf")
+
+
+def test_nice_ticks_are_round_and_inside():
+    for lo, hi in [(0, 1), (-80, 20), (0.001, 0.0013), (-1e6, 3e6), (5, 5.0000001)]:
+        ticks = nice_ticks(lo, hi, 5)
+        assert 1 <= len(ticks) <= 6
+        assert all(lo - 1e-9 <= t <= hi + 1e-9 for t in ticks)
+        if len(ticks) > 1:
+            steps = np.diff(ticks)
+            assert np.allclose(steps, steps[0])
+            mantissa = steps[0] / 10 ** math.floor(math.log10(steps[0]))
+            assert any(abs(mantissa - m) < 1e-6 for m in (1, 2, 2.5, 5, 10))
+    assert nice_ticks(NAN, 1, 5) == [] and nice_ticks(1, INF, 5) == [1]
+
+
+def bad_variants(spec):
+    y_bad = np.array([0.0, NAN, INF, -INF, 1.0])
+    yield Series(spec, y_bad, x=np.arange(5.0))
+    yield Series(spec, np.full(5, NAN), x=np.arange(5.0))
+    yield Series(spec, np.array([]), x=np.array([]))
+    yield Series(spec, np.full(5, 3.0), x=np.full(5, 2.0))
+    yield Series(spec, np.array([1.0]), x=np.array([INF]))
+    yield Series(spec, np.array([[1.0, INF], [NAN, -INF]]), x=np.array([0.0, 1.0]),
+                 hlines={"h": INF}, overlays={"o": (np.array([0, INF]), np.array([NAN, 1]))},
+                 markers={"m": (NAN, 1.0)}, vmin=NAN, vmax=INF, y_range=(0.0, 0.0))
+
+
+async def test_every_chart_survives_bad_data_and_theme_switch(make_app):
+    app = make_app(ToyLab)
+    async with app.run_test(size=(160, 60)) as pilot:
+        deck = app.screen.query_one(ChartDeck)
+        assert len(deck.visible()) == len(ToyLab.series_specs)  # all seven kinds on screen
+        for _, _, chart in deck.visible():
+            for series in bad_variants(chart.spec):
+                if chart.spec.kind != "matrix" and series.y.ndim > 1 and chart.spec.kind not in ("trace",):
+                    series.y = series.y.ravel()
+                chart.show_series(series)
+                await pilot.pause()
+                lines = [chart.render_line(y) for y in range(chart.size.height)]
+                text = "".join(s.text for s in lines).lower()
+                assert "nan" not in text and "inf" not in text, (chart.spec.kind, text[:200])
+                assert "cannot draw" not in text, (chart.spec.kind, text)
+        before = {id(w): w.palette() for _, _, w in deck.visible() if hasattr(w, "palette")}
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.press("n")
+        after = {id(w): w.palette() for _, _, w in deck.visible() if hasattr(w, "palette")}
+        assert before and before != after  # charts take their colours from the theme
