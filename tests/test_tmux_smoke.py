@@ -109,3 +109,21 @@ def test_hebblab_in_tmux(tmp_path):
         subprocess.run([*pane.base, "kill-server"], capture_output=True, timeout=10)
     for text in pane.captures:
         assert "Traceback" not in text and "Error" not in text, text
+
+
+def test_ctrl_c_quits_and_restores_the_terminal(tmp_path):
+    socket = f"hebblab-smoke-c-{os.getpid()}"
+    pane = Pane(socket, tmp_path)
+    try:
+        pane.start(hebblab_command() + ["tui", "lif"])
+        pane.wait_for(r"running")
+        pane.keys("C-c")
+        final = pane.wait_for(EXIT_MARK + r"\d+")
+        assert EXIT_MARK + "0" in final
+        # back on the normal screen: the shell's output, no leftover app drawing
+        assert "Membrane potential" not in final
+        assert pane.tmux("display", "-p", "-t", pane.target, "#{alternate_on}").strip() == "0"
+    finally:
+        subprocess.run([*pane.base, "kill-server"], capture_output=True, timeout=10)
+    for text in pane.captures:
+        assert "Traceback" not in text, text

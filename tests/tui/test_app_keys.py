@@ -180,3 +180,13 @@ async def test_quit_key_exits(make_app):
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_mouse_click_selects_a_parameter(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        plist = app.screen.query_one(ParamList)
+        await pilot.click(ParamList, offset=(3, 2))  # third line: the third parameter
+        assert plist.current.spec.name == ToyLab.specs[2].name
+        await pilot.press("right")
+        assert lab_of(app).pending == {"n_cells": 5}

@@ -176,6 +176,15 @@ class ParamList(Widget, can_focus=True):
         else:
             self.post_message(self.EditRequested(initial))
 
+    def on_click(self, event: events.Click) -> None:
+        """Mouse (never required): a click selects the parameter on that line."""
+        lines, _ = self._lines()
+        index = self._top + event.y
+        if 0 <= index < len(lines) and lines[index][0] == "param":
+            self.cursor = sum(1 for kind, _ in lines[:index] if kind == "param")
+            self.focus()
+            self._moved()
+
     def _moved(self) -> None:
         self.error = ""
         self.refresh()
