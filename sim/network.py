@@ -28,6 +28,12 @@ always the reset one.
 
 Changing w_e, w_i or the inhibitory gain mid-run rescales the synaptic currents already in
 flight (the weights multiply the counts), like a drug scaling receptor efficacy.
+
+Use:
+    net = build_network(4000, inh_fraction=0.2, in_degree=80, seed=1)   # the CUBA network
+    steps, cells = net.run(10_000)                                        # 1 s of dt = 0.1 ms
+    pre, post = net.conn.pairs(); v0 = net.v0_mV                          # to rebuild elsewhere
+    same = CubaNetwork(Connectivity.from_pairs(4000, 3200, pre, post), CubaParams(), v0)
 """
 
 from __future__ import annotations
