@@ -116,11 +116,16 @@ class HebblabApp(App):
         covered = isinstance(self.screen, TooSmallScreen)
         if small and not covered:
             screen = self.lab_screen()
-            if screen is not None and screen.running:
+            self._resume_after_small = screen if screen is not None and screen.running else None
+            if self._resume_after_small is not None:
                 screen.set_running(False)
             self.push_screen(TooSmallScreen())
         elif not small and covered:
             self.pop_screen()
+            screen = getattr(self, "_resume_after_small", None)
+            if screen is not None and screen is self.lab_screen():
+                screen.set_running(True)  # it was running before the terminal shrank
+            self._resume_after_small = None
 
     # -- actions ------------------------------------------------------------------------
     def action_help(self) -> None:

@@ -23,7 +23,8 @@ async def test_below_80x24_shows_notice_and_comes_back(make_app):
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert isinstance(app.screen, LabScreen)
-        await pilot.press("n")
+        assert app.lab_screen().running  # it was running before: it resumes
+        await pilot.press("space", "n")
         assert app.lab_screen().runners[0].lab.steps_done >= 1
 
 
@@ -64,3 +65,20 @@ async def test_chapter_view_at_80x24_shows_both_charts(make_app):
         assert len(deck.visible()) == 2
         for _, _, w in deck.visible():
             assert w.size.height >= 6
+
+
+async def test_parameter_list_scrolls_to_keep_the_cursor_visible(make_app):
+    from tui.widgets.param_panel import ParamList
+
+    app = make_app(lab="chapter")
+    async with app.run_test(size=(80, 24)) as pilot:
+        plist = app.screen.query_one(ParamList)
+        n = len(plist.rows)
+        assert n > plist.size.height  # lif + hebb do not fit in 24 rows
+        for _ in range(n - 1):
+            await pilot.press("down")
+            shown = str(plist.render())
+            assert plist.current.spec.name in shown
+        assert plist.current.runner.lab.name == "hebb"
+        await pilot.press("down")  # wraps to the first
+        assert plist.current.spec.name in str(plist.render()) and plist.cursor == 0
