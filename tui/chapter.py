@@ -19,7 +19,7 @@ from sim.labs import get_lab
 from tui.runner import Runner
 from tui.screens.lab_screen import LabScreen, Pane
 from tui.widgets.param_panel import ParamPanel
-from tui.widgets.status import NotesLine, StatusLine
+from tui.widgets.status import NotesLine, ReadoutsLine, StatusLine
 
 GROWING_PRESET = "grow"
 LISTING_PRESET = "chapter"
@@ -63,6 +63,7 @@ class ChapterScreen(LabScreen):
         with Horizontal(id="body"):
             yield ParamPanel(self.runners, id="param-panel")
             yield self.make_deck()
+        yield ReadoutsLine(id="readouts")
         yield NotesLine(id="notes")
         yield Static(id="preset-note")
         yield StatusLine(id="status")

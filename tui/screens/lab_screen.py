@@ -26,7 +26,7 @@ from sim.params import ParamError
 from tui.runner import Runner
 from tui.widgets.charts import make_chart
 from tui.widgets.param_panel import ParamList, ParamPanel
-from tui.widgets.status import NotesLine, StatusLine
+from tui.widgets.status import NotesLine, ReadoutsLine, StatusLine
 
 MIN_CHART_W = 38  # a chart narrower/shorter than this is unreadable: page instead
 MIN_CHART_H = 9
@@ -143,6 +143,7 @@ class LabScreen(Screen):
         self._fps_window: list[float] = []
         self.last_frame_ms = 0.0
         self._notes_text = None
+        self._input_seen = False
         if len(self.runners) > 1:  # side-by-side labs advance the same biological time
             for r in self.runners[1:]:
                 r.ms_per_frame = self.runners[0].ms_per_frame
@@ -154,6 +155,7 @@ class LabScreen(Screen):
         with Horizontal(id="body"):
             yield ParamPanel(self.runners, id="param-panel")
             yield self.make_deck()
+        yield ReadoutsLine(id="readouts")
         yield NotesLine(id="notes")
         yield StatusLine(id="status")
         yield Footer()
@@ -187,6 +189,9 @@ class LabScreen(Screen):
 
     def _tick(self) -> None:
         if not self.running or self.app.screen is not self:
+            return
+        if self._input_seen:  # a key was just handled: let its screen update out first
+            self._input_seen = False
             return
         self.advance_frame()
 
@@ -225,6 +230,7 @@ class LabScreen(Screen):
             for name, series in self.runners[i].changed_series(names).items():
                 widgets[(i, name)].show_series(series)
         self.update_status()
+        self.query_one(ReadoutsLine).show(self.runners)
         self.update_notes()
 
     def update_status(self) -> None:
@@ -237,7 +243,11 @@ class LabScreen(Screen):
             self.query_one(NotesLine).show(self.runners)
 
     # -- events ---------------------------------------------------------------------------
+    def on_param_list_moved(self, _event: ParamList.Moved) -> None:
+        self._input_seen = True
+
     def on_param_list_changed(self, event: ParamList.Changed) -> None:
+        self._input_seen = True
         if not event.live:
             self.notify(f"{event.name} applies on reset: press r", timeout=3)
         if self.running:

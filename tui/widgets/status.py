@@ -59,3 +59,44 @@ class NotesLine(Static):
                 text.append(prefix + note, style=style)
         self.update(text)
         self.display = bool(text)
+
+
+def _fmt_value(v) -> str:
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (int,)) and not isinstance(v, bool):
+        return str(v)
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if f != f or f in (float("inf"), float("-inf")):
+        return "—"
+    return str(int(f)) if f == int(f) and abs(f) < 1e9 else f"{f:.4g}"
+
+
+class ReadoutsLine(Static):
+    """The labs' readouts (named scalars with units), every frame, in declaration order."""
+
+    DEFAULT_CSS = """
+    ReadoutsLine { height: 2; }
+    """
+
+    def show(self, runners: list[Runner]) -> None:
+        text = Text()
+        for r in runners:
+            try:
+                values = r.lab.readouts()
+            except Exception as err:  # a lab bug must not stop the view
+                values = {"readouts failed": f"{type(err).__name__}"}
+            if len(runners) > 1:
+                text.append(f"{r.lab.name}: ", style="bold")
+            units = {spec.name: spec.unit for spec in r.lab.readout_specs}
+            for name, value in values.items():
+                shown = _fmt_value(value)
+                text.append(name, style="dim")
+                text.append(f" {shown}", style="bold")
+                unit = units.get(name, "")
+                text.append(f" {unit}" if unit and shown != "—" else "")
+                text.append("  ")
+        self.update(text, layout=False)  # fixed height: no relayout every frame
