@@ -261,8 +261,11 @@ def theory_for(lab_cls: type[Lab], metric: str, param: str, values: Sequence[flo
     hook = getattr(lab_cls, "theory_curve", None)
     if hook is None:
         return None
-    y = hook(metric, param, np.asarray(values, dtype=float), dict(params))
-    if y is None:
+    try:
+        y = hook(metric, param, np.asarray(values, dtype=float), dict(params))
+        if y is None:
+            return None
+        y = np.asarray(y, dtype=float)
+    except Exception:  # noqa: BLE001 - an overlay must never cost the user the sweep's results
         return None
-    y = np.asarray(y, dtype=float)
     return y if y.shape == (len(values),) else None
