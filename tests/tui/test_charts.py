@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from sim.series import Series
 from tests.tui.toylab import ToyLab
@@ -40,7 +41,9 @@ def bad_variants(spec):
                  markers={"m": (NAN, 1.0)}, vmin=NAN, vmax=INF, y_range=(0.0, 0.0))
 
 
-async def test_every_chart_survives_bad_data_and_theme_switch(make_app):
+@pytest.mark.parametrize("backend", ["canvas", "plotext"])
+async def test_every_chart_survives_bad_data_and_theme_switch(make_app, monkeypatch, backend):
+    monkeypatch.setenv("HEBBLAB_CHARTS", backend)
     app = make_app(ToyLab)
     async with app.run_test(size=(160, 60)) as pilot:
         deck = app.screen.query_one(ChartDeck)

@@ -60,7 +60,11 @@ class PlotChart(PlotextPlot):
             if self.spec.ylabel:
                 plt.ylabel(self.spec.ylabel)
         if self.series is not None and width > 10 and height > 3:
-            self.draw(self.series, max(4, width - _Y_TICKS_WIDTH), max(2, height - 4))
+            try:
+                self.draw(self.series, max(4, width - _Y_TICKS_WIDTH), max(2, height - 4))
+            except Exception as err:  # a malformed series must never take the live app down
+                plt.clear_data()
+                plt.title(f"cannot draw {self.spec.name}: {type(err).__name__}")
         return super().render()
 
     def draw(self, s: Series, columns: int, rows: int) -> None:  # pragma: no cover - abstract
@@ -121,9 +125,9 @@ class RasterChart(PlotChart):
 
     def draw(self, s: Series, columns: int, rows: int) -> None:
         colors = self.palette()
-        x = np.asarray(s.x if s.x is not None else [], dtype=float)
-        y = np.asarray(s.y, dtype=float)
-        lo, hi = s.y_range if s.y_range else ((float(y.min()) if len(y) else 0.0), (float(y.max()) if len(y) else 1.0))
+        x, y = finite_xy(s.x if s.x is not None else [], s.y)
+        fy = finite_values(y)
+        lo, hi = s.y_range if s.y_range else ((float(fy.min()) if len(fy) else 0.0), (float(fy.max()) if len(fy) else 1.0))
         y_lo, y_hi = lo - 0.5, hi + 0.5
         if s.x_range:
             x_lo, x_hi = s.x_range
@@ -131,7 +135,8 @@ class RasterChart(PlotChart):
             x_lo, x_hi = float(np.nanmin(x)), float(np.nanmax(x))
         else:
             x_lo, x_hi = 0.0, 1.0
-        groups = np.zeros(len(x), dtype=int) if s.groups is None else np.asarray(s.groups, dtype=int)
+        groups = (np.zeros(len(x), dtype=int) if s.groups is None or len(s.groups) != len(x)
+                  else np.asarray(s.groups, dtype=int))
         for g in np.unique(groups) if len(groups) else []:
             sel = groups == g
             gx, gy = raster_cells(x[sel], y[sel], x_lo, x_hi, y_lo, y_hi, columns, min(rows, int(hi - lo + 1)))
