@@ -87,7 +87,9 @@ class ChartDeck(Container):
         self.styles.grid_size_columns = cols
         self.styles.grid_size_rows = rows
         # Side by side (the chapter): the time trace gets the width, the small matrix less.
-        self.styles.grid_columns = "2fr 1fr" if self.side_by_side and cols == 2 and self.per_page == 2 else "1fr"
+        pair = self.side_by_side and self.per_page == 2
+        self.styles.grid_columns = "2fr 1fr" if pair and cols == 2 else "1fr"
+        self.styles.grid_rows = "3fr 2fr" if pair and rows == 2 else "1fr"  # stacked: the trace gets more
         shown = range(self.page * self.per_page, (self.page + 1) * self.per_page)
         on_page = [i for i in shown if i < n]
         # Fill the grid: the page's first chart (a lab's main one) spans the spare cells.
