@@ -50,8 +50,8 @@ class ChapterScreen(LabScreen):
         panes = [Pane(lif, first_series(lif_cls, "trace")), Pane(hebb, first_series(hebb_cls, "matrix"))]
         super().__init__(panes, title="the chapter: a LIF neuron and a Hebbian network",
                          fps=fps, autoplay=autoplay,
-                         extra_help="Chapter view: the LIF neuron (left chart) and the 2x2 Hebbian "
-                                    "network (right) run side by side. g switches the network between "
+                         extra_help="Chapter view: the LIF neuron (membrane trace) and the 2x2 Hebbian "
+                                    "network (weight heat-map) run together, live. g switches the network between "
                                     f"`{GROWING_PRESET}` (weights grow) and the listing's own numbers "
                                     f"(`{LISTING_PRESET}`, rarely learns). l opens a single lab with all its charts.",
                          side_by_side=True)
