@@ -1,5 +1,5 @@
 """Plasticity rules behind one interface (see base.py)."""
 
-from sim.plasticity.base import PlasticityRule, WeightConstraints
+from sim.plasticity.base import EventDrivenRule, PlasticityRule, WeightConstraints
 
-__all__ = ["PlasticityRule", "WeightConstraints"]
+__all__ = ["EventDrivenRule", "PlasticityRule", "WeightConstraints"]

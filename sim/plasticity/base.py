@@ -8,8 +8,9 @@ which. Rules with internal state (traces, sliding thresholds) keep it themselves
 and clear it in `reset`. Constraints (bounds, Dale's law) are applied by the lab
 after the rule, through `WeightConstraints.apply`, so every rule gets them.
 
-Rules that are event-driven for speed may offer extra methods (e.g. on_pre(idx),
-on_post(idx)); `update` must still be correct for dense per-step use.
+Spiking rules that are event-driven for speed subclass `EventDrivenRule`: they
+implement on_pre / on_post for spikes at exact times, and inherit the dense per-step
+`update` built on them.
 """
 
 from __future__ import annotations
@@ -30,6 +31,35 @@ class PlasticityRule:
     def update(self, w: np.ndarray, pre: np.ndarray, post: np.ndarray, dt_ms: float) -> None:
         """Change w in place for one time step of dt_ms."""
         raise NotImplementedError
+
+
+class EventDrivenRule(PlasticityRule):
+    """A spiking rule whose arithmetic lives in two events at exact times.
+
+    Subclasses implement on_pre(w, idx, t_ms, plastic) and on_post(w, idx, t_ms,
+    plastic): the distinct pre (or post) cells `idx` spike at t_ms. `update` is the
+    dense per-step form: it advances a clock by dt_ms (a step's spikes are stamped at
+    its END, t = k*dt) and runs the step's pre events before its post events (a pre
+    and a post spike in the same step count as pre-before-post), so dense and
+    event-driven use give identical weights. A subclass's `reset` calls
+    `super().reset(n_pre, n_post)` to restart the clock.
+    """
+
+    def reset(self, n_pre: int, n_post: int) -> None:
+        self._steps = 0  # dense-mode clock: t = steps * dt_ms
+
+    def on_pre(self, w: np.ndarray, idx: np.ndarray, t_ms: float, plastic: bool = True) -> None:
+        raise NotImplementedError
+
+    def on_post(self, w: np.ndarray, idx: np.ndarray, t_ms: float, plastic: bool = True) -> None:
+        raise NotImplementedError
+
+    def update(self, w: np.ndarray, pre: np.ndarray, post: np.ndarray, dt_ms: float) -> None:
+        """One step of dt_ms; `pre`/`post` are 0/1 spikes stamped at the end of the step."""
+        self._steps += 1
+        t = self._steps * dt_ms
+        self.on_pre(w, np.flatnonzero(pre), t)
+        self.on_post(w, np.flatnonzero(post), t)
 
 
 @dataclass

@@ -24,17 +24,16 @@ Clipping happens after every event (as Brian2's `clip(w + ..., 0, gmax)`).
 
 Traces are stored with the time they were last updated and decayed only when read
 ("lazy" decay), so an event touches only the spiking cells' rows/columns: `on_pre`
-and `on_post` are the event-driven fast paths. `update(w, pre, post, dt_ms)` is the
-dense per-step form of the PlasticityRule interface: it advances an internal clock by
-dt_ms (the step's events happen at the end of the step) and calls the same two event
-functions, so dense and event-driven use give identical weights.
+and `on_post` are the event-driven fast paths; the dense per-step `update` comes from
+`EventDrivenRule` (sim/plasticity/base.py) and calls the same two event functions, so
+dense and event-driven use give identical weights.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.plasticity.base import PlasticityRule
+from sim.plasticity.base import EventDrivenRule
 
 WEIGHT_DEPENDENCES = ("additive", "multiplicative")
 SPIKE_PAIRINGS = ("all-to-all", "nearest")
@@ -60,7 +59,7 @@ def all_pairs_dw(pre_ms, post_ms, A_plus: float, A_minus: float, tau_plus_ms: fl
     return float(pair_window(post - pre, A_plus, A_minus, tau_plus_ms, tau_minus_ms).sum())
 
 
-class PairSTDP(PlasticityRule):
+class PairSTDP(EventDrivenRule):
     """Pair STDP on weights w of shape (n_pre, n_post); amplitudes in weight units."""
 
     name = "stdp"
@@ -87,7 +86,7 @@ class PairSTDP(PlasticityRule):
         self.t_pre = np.zeros(n_pre)  # time (ms) x_pre was last updated
         self.x_post = np.zeros(n_post)
         self.t_post = np.zeros(n_post)
-        self._steps = 0  # dense-mode clock: t = steps * dt_ms
+        super().reset(n_pre, n_post)
 
     # -- the rule's arithmetic, shared by every caller (also the Song engine) --------
     def depress(self, w: np.ndarray, x_post: np.ndarray) -> np.ndarray:
@@ -133,11 +132,3 @@ class PairSTDP(PlasticityRule):
             w[:, idx] = self.potentiate(w[:, idx], self.pre_trace_at(t_ms)[:, None])
         self.x_post[idx] = self.bump_post(self.post_trace_at(t_ms, idx))
         self.t_post[idx] = t_ms
-
-    # -- dense PlasticityRule interface ---------------------------------------------------
-    def update(self, w: np.ndarray, pre: np.ndarray, post: np.ndarray, dt_ms: float) -> None:
-        """One step of dt_ms; `pre`/`post` are 0/1 spikes stamped at the end of the step."""
-        self._steps += 1
-        t = self._steps * dt_ms
-        self.on_pre(w, np.flatnonzero(pre), t)
-        self.on_post(w, np.flatnonzero(post), t)

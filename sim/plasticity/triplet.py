@@ -14,14 +14,15 @@ a recent post spike: o2), while at 50 Hz both orders potentiate.
 Pre events are processed before post events at the same instant (so r1(t) includes a
 simultaneous pre spike). Weights are clipped to [0, w_max] after every event.
 Traces decay lazily (stored with their last-update time), so `on_pre`/`on_post` touch
-only the spiking cells; `update` is the dense per-step form built on them.
+only the spiking cells; the dense per-step `update` built on them comes from
+`EventDrivenRule` (sim/plasticity/base.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.plasticity.base import PlasticityRule
+from sim.plasticity.base import EventDrivenRule
 
 # Pfister & Gerstner 2006, Table 4, visual cortex, all-to-all (minimal) model.
 VISUAL_CORTEX_ALL_TO_ALL = dict(
@@ -57,7 +58,7 @@ def triplet_dw_closed_form(pre_ms, post_ms, tau_plus_ms=16.8, tau_x_ms=101.0, ta
     return total
 
 
-class TripletSTDP(PlasticityRule):
+class TripletSTDP(EventDrivenRule):
     """Minimal all-to-all triplet rule on w of shape (n_pre, n_post)."""
 
     name = "triplet"
@@ -78,7 +79,7 @@ class TripletSTDP(PlasticityRule):
         self.t_pre = np.zeros(n_pre)
         self.o1, self.o2 = np.zeros(n_post), np.zeros(n_post)
         self.t_post = np.zeros(n_post)
-        self._steps = 0
+        super().reset(n_pre, n_post)
 
     def pre_traces_at(self, t_ms: float, idx=slice(None)) -> tuple[np.ndarray, np.ndarray]:
         age = t_ms - self.t_pre[idx]
@@ -111,10 +112,3 @@ class TripletSTDP(PlasticityRule):
             w[:, idx] = np.clip(w[:, idx] + dw, 0.0, self.w_max)
         self.o1[idx], self.o2[idx] = o1 + 1.0, o2 + 1.0
         self.t_post[idx] = t_ms
-
-    def update(self, w: np.ndarray, pre: np.ndarray, post: np.ndarray, dt_ms: float) -> None:
-        """One step of dt_ms; `pre`/`post` are 0/1 spikes stamped at the end of the step."""
-        self._steps += 1
-        t = self._steps * dt_ms
-        self.on_pre(w, np.flatnonzero(pre), t)
-        self.on_post(w, np.flatnonzero(post), t)
