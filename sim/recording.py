@@ -58,6 +58,13 @@ class RingBuffer:
             return self._data[: self.total].copy()
         return np.concatenate([self._data[self._next :], self._data[: self._next]])
 
+    def indices(self) -> np.ndarray:
+        """Absolute row numbers of `view()`, oldest first (0 = the first row ever appended).
+
+        For a buffer that gets one row per time step (or per bin), these are the steps (bins)
+        the held rows belong to, so labs derive the time axis instead of recording it."""
+        return np.arange(self.total - len(self), self.total)
+
     def last(self) -> np.ndarray:
         if self.total == 0:
             raise IndexError("empty ring buffer")

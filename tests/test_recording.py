@@ -46,6 +46,7 @@ def test_ring_buffer_equals_the_tail_of_everything_appended(capacity, blocks):
         assert rb.nbytes == nbytes  # never grows
     assert rb.total == len(everything)
     assert rb.view().tolist() == everything[-capacity:]  # [] when nothing was appended
+    assert rb.indices().tolist() == [int(x) for x in rb.view()]  # each row was its own index
 
 
 def test_spike_recorder_totals_exact_after_wrap():

@@ -112,10 +112,11 @@ class BcmLab(Lab):
         # Start theta at its target <y^2>/y0 for the initial weights.
         self.rule = BCMRule(p["eta"], p["tau_theta_ms"], p["y0"], theta0=float(np.mean(resp**2) / p["y0"]))
         self.rule.reset(self.n, 1)
-        self.trace_t = RingBuffer(TRACE_CAPACITY)
+        # Row k of the traces: after step k (row 0: the initial state, t = 0).
         self.trace_resp = RingBuffer(TRACE_CAPACITY, (self.K,))
         self.trace_theta = RingBuffer(TRACE_CAPACITY, (2,))
-        self._record_now(np.zeros(1), resp[None, :], np.array([[self.rule.theta[0], np.mean(resp**2) / p["y0"]]]))
+        self.trace_resp.append(resp[None, :])
+        self.trace_theta.append(np.array([[self.rule.theta[0], np.mean(resp**2) / p["y0"]]]))
         self.shown = np.zeros(self.K, dtype=np.int64)
         self._version = 0
 
@@ -130,11 +131,6 @@ class BcmLab(Lab):
     def responses(self) -> np.ndarray:
         """Response y = max(0, w.p_k) to every pattern."""
         return np.maximum(self.patterns @ self.w[:, 0], 0.0)
-
-    def _record_now(self, t, resp, theta_rows) -> None:
-        self.trace_t.append(t)
-        self.trace_resp.append(resp)
-        self.trace_theta.append(theta_rows)
 
     def _advance(self, n: int) -> None:
         p = self.params
@@ -152,8 +148,8 @@ class BcmLab(Lab):
                 f"eta*y0*tau_theta = {p['eta'] * p['y0'] * p['tau_theta_ms']:g} (stable below 1); "
                 "lower tau_theta_ms or eta, or set bounded=on")
         np.add.at(self.shown, which[:done], 1)
-        t = (self.steps_done + 1 + np.arange(done)) * dt
-        self._record_now(t, resp_rows[:done], theta_rows[:done])
+        self.trace_resp.append(resp_rows[:done])
+        self.trace_theta.append(theta_rows[:done])
         self._version += 1
         if done < n:  # time stops at the diverging step (base.step adds n after we return)
             self.steps_done -= n - done
@@ -180,7 +176,7 @@ class BcmLab(Lab):
 
     def series(self) -> dict[str, Series]:
         v = self._version
-        t = self.trace_t.view()
+        t = self.trace_resp.indices() * self.dt_ms
         ky0 = self.K * self.params["y0"]
         return {
             "responses": Series(self.series_spec("responses"), self.trace_resp.view().T, x=t,

@@ -145,8 +145,9 @@ class EiLab(Lab):
         self.raster = SpikeRecorder(self.sample.size, capacity=100_000)
         dt = net.params.dt_ms
         self.bin_steps = max(1, int(round(RATE_BIN_MS / dt)))
+        # Closed bins of (E, I) spike counts; bin b holds steps b*bs+1..(b+1)*bs, and the
+        # open bin (being filled) is bin rate_bins.total.
         self.rate_bins = RingBuffer(RATE_HISTORY_BINS, (2,), dtype=np.int64)
-        self._open_bin = 0  # index of the bin being filled; bin b holds steps b*bs+1..(b+1)*bs
         self._open_counts = np.zeros(2, dtype=np.int64)
         self.current_ring = RingBuffer(max(1, int(round(CURRENT_WINDOW_MS / dt))), (3,))
         self.recent_ring = RingBuffer(max(1, int(round(RECENT_MS / dt))), dtype=np.int64)
@@ -177,16 +178,16 @@ class EiLab(Lab):
         # Population counts per rate bin; the last bin may stay open for the next block.
         last = first + counts.size - 1
         bs = self.bin_steps
+        open_bin = self.rate_bins.total
         last_bin = (last - 1) // bs
-        nb = last_bin - self._open_bin + 1
+        nb = last_bin - open_bin + 1
         is_inh = (cells >= self.n_exc).astype(np.int64)
-        bins = (steps - 1) // bs - self._open_bin
+        bins = (steps - 1) // bs - open_bin
         per_bin = np.bincount(bins * 2 + is_inh, minlength=2 * nb).reshape(nb, 2)
         per_bin[0] += self._open_counts
         complete = nb if last % bs == 0 else nb - 1
         self.rate_bins.append(per_bin[:complete])
         self._open_counts = per_bin[complete].copy() if complete < nb else np.zeros(2, dtype=np.int64)
-        self._open_bin += complete
 
     # -- reading out --------------------------------------------------------------------
     def _cell_rates(self) -> np.ndarray:
@@ -235,16 +236,14 @@ class EiLab(Lab):
                         x_range=(max(0.0, t_now - RASTER_WINDOW_MS), max(t_now, self.dt_ms)), version=v)
 
         counts = self.rate_bins.view().astype(np.float64)
-        n_bins = counts.shape[0]
         bin_s = self.bin_steps * self.dt_ms / 1000.0
-        first_bin = self._open_bin - n_bins
-        x = (np.arange(first_bin, self._open_bin) + 0.5) * self.bin_steps * self.dt_ms
+        x = (self.rate_bins.indices() + 0.5) * self.bin_steps * self.dt_ms
         n_inh = self.net.n - self.n_exc
         y = np.vstack([counts[:, 0] / (max(self.n_exc, 1) * bin_s), counts[:, 1] / (max(n_inh, 1) * bin_s)])
         rates = Series(self.series_spec("rates"), y=y, x=x, labels=("E", "I"), version=v)
 
         cur = self.current_ring.view()
-        tc = (np.arange(self.steps_done - cur.shape[0], self.steps_done) + 1) * self.dt_ms
+        tc = (self.current_ring.indices() + 1) * self.dt_ms  # row k: after step k + 1
         currents = Series(self.series_spec("currents"), y=np.vstack([cur[:, 1], cur[:, 2]]), x=tc,
                           labels=("exc ge", "inh gi"), version=v)
 

@@ -153,9 +153,7 @@ class HebbLab(Lab):
         self._build_constraints()
         self.spikes = SpikeRecorder(n_pre + n_post, capacity=20_000)
         self.n_trace = min(TRACE_SYNAPSES, n_pre * n_post)
-        self.trace_t = RingBuffer(TRACE_CAPACITY)
-        self.trace_w = RingBuffer(TRACE_CAPACITY, (self.n_trace,))
-        self.trace_t.append(np.zeros(1))
+        self.trace_w = RingBuffer(TRACE_CAPACITY, (self.n_trace,))  # row k: weights after bin k (row 0: t = 0)
         self.trace_w.append(self.w.ravel()[None, : self.n_trace])
         self._version = 0
 
@@ -222,7 +220,6 @@ class HebbLab(Lab):
         idx = np.maximum.accumulate(idx)
         prev = self.trace_w.last()
         hist = np.where((idx >= 0)[:, None], snaps[np.maximum(idx, 0)] if active.size else prev, prev)
-        self.trace_t.append(t_end)
         self.trace_w.append(hist)
 
     # -- outputs ---------------------------------------------------------------------
@@ -252,7 +249,7 @@ class HebbLab(Lab):
         return {
             "weights": Series(self.series_spec("weights"), self.w.copy(), vmin=-lim, vmax=lim, version=v),
             "weight_traces": Series(self.series_spec("weight_traces"), self.trace_w.view().T,
-                                    x=self.trace_t.view(), labels=labels,
+                                    x=self.trace_w.indices() * self.dt_ms, labels=labels,
                                     hlines={"threshold": float(self.params["threshold"])}, version=v),
             "raster": Series(self.series_spec("raster"), cells.astype(float), x=times,
                              groups=(cells >= self.n_pre).astype(int),

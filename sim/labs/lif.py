@@ -251,9 +251,7 @@ class LifLab(Lab):
 
     def trace_data(self) -> tuple[np.ndarray, np.ndarray]:
         """(t_ms, V_mV) of cell 0 over the trace window: the true V, no drawn spikes."""
-        V = self._trace.view()
-        first = self._trace.total - len(V)
-        return np.arange(first, self._trace.total) * self.dt_ms, V
+        return self._trace.indices() * self.dt_ms, self._trace.view()
 
     def series(self) -> dict[str, Series]:
         p = self.params

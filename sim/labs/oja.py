@@ -115,8 +115,7 @@ class OjaLab(Lab):
         self.hebb = HebbRule(self.params["eta"])
         self.hebb_capped_at: int | None = None  # sample index where plain Hebb passed HEBB_CAP
         self.cloud = RingBuffer(CLOUD_POINTS, (2,))
-        self.trace_t = RingBuffer(TRACE_CAPACITY)
-        self.trace_norm = RingBuffer(TRACE_CAPACITY, (2,))
+        self.trace_norm = RingBuffer(TRACE_CAPACITY, (2,))  # row k: after sample k + 1
         self.trace_cos = RingBuffer(TRACE_CAPACITY, (2,))
         self._version = 0
 
@@ -151,9 +150,7 @@ class OjaLab(Lab):
                         f"sigma_major^2={self.params['sigma_major'] ** 2:g} (the mean update overshoots |w| = 1 "
                         "when eta*variance > 1, large single samples earlier); lower eta")
                     break
-        t = (self.steps_done + 1 + np.arange(done)) * self.dt_ms
         self.cloud.append(x_all[:done, :2])
-        self.trace_t.append(t)
         self.trace_norm.append(np.log10(np.maximum(norms[:done], 1e-12)))
         self.trace_cos.append(coss[:done])
         self._version += 1
@@ -182,7 +179,7 @@ class OjaLab(Lab):
         if nh > 0:
             d = self.w_hebb[:2, 0] / nh * reach
             overlays["Hebb w (direction)"] = (np.array([0.0, d[0]]), np.array([0.0, d[1]]))
-        t = self.trace_t.view()
+        t = (self.trace_norm.indices() + 1) * self.dt_ms
         return {
             "cloud": Series(self.series_spec("cloud"), pts[:, 1] if len(pts) else np.zeros(0),
                             x=pts[:, 0] if len(pts) else np.zeros(0), overlays=overlays, version=v),

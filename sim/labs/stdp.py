@@ -152,8 +152,7 @@ class StdpLab(Lab):
         self.bin_steps = max(1, int(round(RATE_BIN_MS / dt)))
         self.edge_steps = int(round(EDGE_MS / dt))
         self.rate_bins = RingBuffer(RATE_BINS_KEPT)
-        self._bin_count = 0  # spikes in the current (unfinished) bin
-        self._bins_done = 0
+        self._bin_count = 0  # spikes in the current (unfinished) bin; rate_bins.total bins are done
         self.spike_count = 0
         self.first_edge_count = 0  # spikes with step <= edge_steps
         self.recent = deque()  # spike steps within the last EDGE_MS
@@ -180,21 +179,21 @@ class StdpLab(Lab):
     def _record(self, spikes: list[int], target: int) -> None:
         for k in spikes:
             b = (k - 1) // self.bin_steps  # step k ends at k*dt: bin of the interval it ends
-            while self._bins_done < b:
-                self.rate_bins.append(np.array([self._bin_count * 1000.0 / RATE_BIN_MS]))
-                self._bins_done += 1
-                self._bin_count = 0
+            self._close_bins(b)
             self._bin_count += 1
             self.spike_count += 1
             if k <= self.edge_steps:
                 self.first_edge_count += 1
             self.recent.append(k)
-        while self._bins_done < target // self.bin_steps:
-            self.rate_bins.append(np.array([self._bin_count * 1000.0 / RATE_BIN_MS]))
-            self._bins_done += 1
-            self._bin_count = 0
+        self._close_bins(target // self.bin_steps)
         while self.recent and self.recent[0] <= target - self.edge_steps:
             self.recent.popleft()
+
+    def _close_bins(self, n_bins: int) -> None:
+        """Close rate bins until n_bins are complete (a closed bin's row is its rate)."""
+        while self.rate_bins.total < n_bins:
+            self.rate_bins.append(np.array([self._bin_count * 1000.0 / RATE_BIN_MS]))
+            self._bin_count = 0
 
     # -- outputs ----------------------------------------------------------------
     def weights_frac(self) -> np.ndarray:
@@ -247,8 +246,7 @@ class StdpLab(Lab):
         overlays = {name: (np.array([lo, hi - 1.0]), np.full(2, w[lo:hi].mean()))
                     for name, lo, hi in groups if hi > lo}
         rates = self.rate_bins.view()
-        first_bin = self._bins_done - rates.size
-        t_mid = (np.arange(rates.size) + first_bin + 0.5) * RATE_BIN_MS
+        t_mid = (self.rate_bins.indices() + 0.5) * RATE_BIN_MS
         v = self._version
         return {
             "weight_hist": Series(self.series_spec("weight_hist"), y=w, bins=20, x_range=(0.0, 1.0), version=v),
