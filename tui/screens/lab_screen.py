@@ -30,6 +30,9 @@ from tui.widgets.status import NotesLine, ReadoutsLine, StatusLine
 
 MIN_CHART_W = 38  # a chart narrower/shorter than this is unreadable: page instead
 MIN_CHART_H = 9
+SIDE_MIN_W = 26  # the chapter's heat-map strip: a 2x2 matrix's values and the colour legend
+SIDE_MAX_W = 40
+SIDE_TRACE_MIN_W = 48  # narrower than this beside the strip, the chapter pair stacks
 
 
 @dataclass
@@ -83,13 +86,23 @@ class ChartDeck(Container):
         if not self.side_by_side and cols > 1 and rows < rows_fit and width / cols < 2.2 * height / rows:
             cols = max(1, -(-self.per_page // rows_fit))
             rows = -(-self.per_page // cols)
+        columns, grid_rows = "1fr", "1fr"
+        if self.side_by_side and n == 2:
+            # The chapter pair: the time trace gets the width, the small matrix a fixed strip
+            # wide enough for its values and legend; stacked (trace on top, taller) when the
+            # strip would squeeze the trace below a readable width.
+            side = min(SIDE_MAX_W, max(SIDE_MIN_W, width // 3))
+            if width - side - 1 >= SIDE_TRACE_MIN_W:
+                self.per_page, cols, rows, columns = 2, 2, 1, f"1fr {side}"
+            elif height >= 2 * self.min_height:
+                self.per_page, cols, rows, grid_rows = 2, 1, 2, "3fr 2fr"
+            else:
+                self.per_page, cols, rows = 1, 1, 1
         self.page %= self.pages
         self.styles.grid_size_columns = cols
         self.styles.grid_size_rows = rows
-        # Side by side (the chapter): the time trace gets the width, the small matrix less.
-        pair = self.side_by_side and self.per_page == 2
-        self.styles.grid_columns = "2fr 1fr" if pair and cols == 2 else "1fr"
-        self.styles.grid_rows = "3fr 2fr" if pair and rows == 2 else "1fr"  # stacked: the trace gets more
+        self.styles.grid_columns = columns
+        self.styles.grid_rows = grid_rows
         shown = range(self.page * self.per_page, (self.page + 1) * self.per_page)
         on_page = [i for i in shown if i < n]
         # Fill the grid: the page's first chart (a lab's main one) spans the spare cells.

@@ -131,7 +131,11 @@ class HeatMap(Widget):
             return lines
         levels, lo, hi, ramp = colour_levels(y, s.vmin, s.vmax)
         n_rows, n_cols = levels.shape
-        area_h = height - 2
+        bar, axis_text = self._legend_parts(width, lo, hi, s)
+        # The axis label ("post cell") shares the legend line when it fits, else gets its own line.
+        legend_w = len(bar[0]) + bar[1] + len(bar[2])
+        own_axis_line = bool(axis_text) and legend_w + len(axis_text) > width and height >= 5
+        area_h = height - 2 - own_axis_line
         labels = list(s.labels) if len(s.labels) == n_rows else [str(i) for i in range(n_rows)]
         label_w = min(max((len(t) for t in labels), default=0) + 1, width // 4) if labels else 0
         if n_rows > area_h:
@@ -148,7 +152,7 @@ class HeatMap(Widget):
                     label = labels[r] if labels and k == band // 2 else ""
                     values = y[r] if show_values and k == band // 2 else None
                     lines.append(self._cells(label, label_w, row, row, ramp, full=True, values=values, cols=cols))
-            while len(lines) < height - 1:
+            while len(lines) < 1 + area_h:
                 lines.append(self._text_line("", width))
         else:
             src = _resample(n_rows, area_h * 2)
@@ -156,7 +160,12 @@ class HeatMap(Widget):
                 top = levels[src[2 * r], cols]
                 bottom = levels[src[2 * r + 1], cols]
                 lines.append(self._cells("", 0, top, bottom, ramp, full=False))
-        lines.append(self._legend(width, lo, hi, ramp, s))
+        if own_axis_line:
+            text = axis_text.strip()
+            pad = label_w + max(0, (area_w - len(text)) // 2)
+            lines.append(self._text_line(" " * pad + text, width, Style(dim=True) + base))
+            axis_text = ""
+        lines.append(self._legend(width, ramp, bar, axis_text))
         return lines[:height]
 
     def _cells(self, label: str, label_w: int, top: np.ndarray, bottom: np.ndarray, ramp: str, full: bool,
@@ -196,16 +205,10 @@ class HeatMap(Widget):
             i = j
         return out
 
-    def _legend(self, width: int, lo: float, hi: float, ramp: str, s: Series) -> Strip:
-        colours = RAMPS[ramp]
-        left = f"{lo:.3g} "
-        right = f" {hi:.3g}"
+    def _legend_parts(self, width: int, lo: float, hi: float, s: Series) -> tuple[tuple[str, int, str], str]:
+        """((left value, colour-bar width, right value), axis text) of the legend line."""
+        left, right = f"{lo:.3g} ", f" {hi:.3g}"
         bar_w = max(0, min(12, width - len(left) - len(right)))
-        segments = [Segment(left, self.rich_style)]
-        for k in range(bar_w):
-            segments.append(Segment(" ", Style(bgcolor=colours[int(k * (LEVELS - 1) / max(bar_w - 1, 1))])))
-        segments.append(Segment(right, self.rich_style))
-        used = len(left) + bar_w + len(right)
         extra = ""
         if s.x is not None and len(s.x):
             x = np.asarray(s.x, dtype=float)
@@ -214,5 +217,15 @@ class HeatMap(Widget):
                 extra = f"  {self.spec.xlabel or 'x'}: {x.min():.4g}..{x.max():.4g}"
         elif self.spec.xlabel:
             extra = f"  {self.spec.xlabel}"
+        return (left, bar_w, right), extra
+
+    def _legend(self, width: int, ramp: str, bar: tuple[str, int, str], extra: str) -> Strip:
+        colours = RAMPS[ramp]
+        left, bar_w, right = bar
+        segments = [Segment(left, self.rich_style)]
+        for k in range(bar_w):
+            segments.append(Segment(" ", Style(bgcolor=colours[int(k * (LEVELS - 1) / max(bar_w - 1, 1))])))
+        segments.append(Segment(right, self.rich_style))
+        used = len(left) + bar_w + len(right)
         segments.append(Segment(extra[: max(0, width - used)].ljust(max(0, width - used)), self.rich_style))
         return Strip(segments, width)
