@@ -127,6 +127,7 @@ class OjaLab(Lab):
         x_all = self._inputs(self._rng.standard_normal((n, self.n)))
         plastic = not self.params["freeze"]
         u = self.pc1()
+        nu = np.linalg.norm(u)
         norms = np.empty((n, 2))
         coss = np.empty((n, 2))
         done = n
@@ -141,7 +142,7 @@ class OjaLab(Lab):
                 if self.hebb_capped_at is None and nh > HEBB_CAP:
                     self.hebb_capped_at = self.steps_done + k + 1
                 norms[k] = no, nh
-                coss[k] = _abs_cos(self.w_oja[:, 0], u), _abs_cos(self.w_hebb[:, 0], u)
+                coss[k] = _abs_cos(self.w_oja[:, 0], u, no, nu), _abs_cos(self.w_hebb[:, 0], u, nh, nu)
                 if not no <= OJA_LIMIT:  # also catches NaN
                     done = k + 1
                     self.diverged = (
@@ -220,8 +221,11 @@ class OjaLab(Lab):
         return notes
 
 
-def _abs_cos(a: np.ndarray, b: np.ndarray) -> float:
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+def _abs_cos(a: np.ndarray, b: np.ndarray, na: float | None = None, nb: float | None = None) -> float:
+    """|cos| of the angle between a and b (0 if either is zero or not finite); pass the
+    norms when already known (the per-sample loop has them)."""
+    na = np.linalg.norm(a) if na is None else na
+    nb = np.linalg.norm(b) if nb is None else nb
     if not (na > 0 and nb > 0 and np.isfinite(na)):
         return 0.0
     return float(abs(a @ b) / (na * nb))
