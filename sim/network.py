@@ -79,9 +79,6 @@ class Connectivity:
         pre = np.repeat(np.arange(self.n, dtype=np.int64), self.out_degree())
         return pre, self.targets.copy()
 
-    def is_excitatory(self, cells: np.ndarray) -> np.ndarray:
-        return np.asarray(cells) < self.n_exc
-
     @classmethod
     def from_pairs(cls, n: int, n_exc: int, pre: np.ndarray, post: np.ndarray) -> "Connectivity":
         """Build from synapse lists (any order; duplicates kept as multiple synapses)."""
@@ -149,7 +146,7 @@ class CubaParams:
         return int((self.refractory_ms + 1e-3 * self.dt_ms) / self.dt_ms)
 
     def unconnected_rate_hz(self) -> float:
-        """Closed-form rate of a cell without synapses (nan if E_l <= V_t: it never fires)."""
+        """Closed-form rate of a cell without synapses (0 if E_l <= V_t: it never fires)."""
         if self.E_l_mV <= self.V_t_mV:
             return 0.0
         t = self.tau_m_ms * math.log((self.E_l_mV - self.V_r_mV) / (self.E_l_mV - self.V_t_mV))
@@ -182,7 +179,9 @@ def propagator(p: CubaParams) -> np.ndarray:
 # on_block(first_step, counts, cells, probe) receives consecutive steps
 # first_step .. first_step + len(counts) - 1: counts[j] spikes in each, `cells` the spikers
 # in step order (ascending within a step); probe is (steps, 3) rows (v, ge, gi) in mV of the
-# probed cell, or None.
+# probed cell after each step, or None. With a refractory hold (refractory_steps >= 2) the
+# reset is lazy (see the module docstring), so in a step where the probed cell spiked its v
+# is the value that crossed V_t, not V_r; the E/I lab charts only ge and gi.
 BlockSink = Callable[[int, np.ndarray, np.ndarray, "np.ndarray | None"], None]
 
 

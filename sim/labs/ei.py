@@ -10,6 +10,11 @@ Order of operations per step (the project's schedule; sim/network.py has the det
 integrate v, ge, gi exactly -> hold refractory cells at V_r -> threshold -> spikes
 stamped at the END of the step (t = k*dt; Brian2 stamps (k-1)*dt) -> reset -> spikes add
 w_e / w_i to their targets' ge / gi (felt from the next step) -> record.
+Where it differs from the canonical schedule (sim/neurons.py), it follows Brian2 so the
+cross-check compares like with like: the threshold is strict (v > V_t), and a cell that
+spiked in step k integrates again in step k + R (R = refractory_ms / dt), one step
+sooner than sim.neurons, which clamps R updates after the spike step
+(tests/test_schedule.py pins both).
 
 Recording is bounded: exact per-cell spike counts and ISI statistics for the whole run,
 a raster of a fixed sample of cells, population rates in bins, and the probe cell's input

@@ -7,7 +7,9 @@ One step is one 1 ms time bin. Order of operations in each bin:
   2. post: threshold model post = (pre @ w > threshold), or sigmoid model
      post ~ Bernoulli(sigmoid(beta * (pre @ w - threshold))) with its uniforms from a
      separate stream (so the pre stream is the same for both models);
-     with `teacher`, post cell j also fires whenever pre cell j % n_pre fires;
+     with `teacher`, post cell j also fires whenever pre cell j % n_pre fires.
+     As in the listing, a pre spike drives post in its own bin (no synaptic delay,
+     unlike the ei network, where a spike of step k reaches its targets in step k+1);
   3. plasticity (unless `freeze`): w += eta * outer(pre, post), then bounds / Dale's law;
   4. record: both spike kinds stamped at the end of the bin (t = k ms after bin k).
 

@@ -13,10 +13,13 @@ and a falling output rate.
 Order of operations per 0.1 ms step (details in sim/conductance_lif.py): input spikes
 of the step add their weight to g_e and get their LTD (w += x_post); g_e decays exactly;
 V by forward Euler; threshold; output spike stamped at the END of the step (t = k*dt),
-V reset, LTP (w += x_pre, counting same-step inputs as pre-before-post). Input spikes
-are drawn per fixed block of steps from a generator seeded (seed, 1, block) and the
-initial weights from (seed, 0); the engine's chunks never depend on frame boundaries,
-so any split of a run into frames gives bit-identical results.
+V reset, LTP (w += x_pre, counting same-step inputs as pre-before-post). Unlike the
+canonical schedule (sim/neurons.py) there is no refractory period and the threshold is
+strict (V > V_t); input spikes are the step's input, so they act on g_e and V in their
+own step (tests/test_schedule.py).
+Input spikes are drawn per fixed block of steps from a generator seeded (seed, 1, block)
+and the initial weights from (seed, 0); the engine's chunks never depend on frame
+boundaries, so any split of a run into frames gives bit-identical results.
 """
 
 from __future__ import annotations

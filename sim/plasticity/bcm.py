@@ -33,10 +33,6 @@ class BCMRule(PlasticityRule):
 
     def update(self, w: np.ndarray, pre: np.ndarray, post: np.ndarray, dt_ms: float) -> None:
         w += (self.eta * dt_ms) * np.outer(pre, post * (post - self.theta))
-        self.advance_theta(post, dt_ms)
-
-    def advance_theta(self, post: np.ndarray, dt_ms: float) -> None:
-        """Move theta only (used when plasticity is frozen: the threshold keeps tracking)."""
         self.theta += (dt_ms / self.tau_theta_ms) * (post**2 / self.y0 - self.theta)
 
     def run_patterns(self, w: np.ndarray, patterns: np.ndarray, which: np.ndarray, dt_ms: float,
