@@ -86,7 +86,8 @@ def range_values(name: str, start: float, stop: float, step: float, item: str = 
                          f"{'positive' if direction == 'up' else 'negative'} STEP")
     n = math.floor(max(span, 0.0) + 1e-9) + 1
     if n > max_points:
-        raise ParamError(name, f"--vary {item!r} gives {n} points; at most {max_points} "
+        count = f"{n}" if n < 10**9 else f"about {float(n):.1e}"  # 1e-300 steps: no 300-digit number
+        raise ParamError(name, f"--vary {item!r} gives {count} points; at most {max_points} "
                          "(use a larger STEP)")
     digits = min(15, max(_decimals(start), _decimals(step)))
     return [_clean(start + i * step, digits) for i in range(n)]

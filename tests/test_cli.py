@@ -283,9 +283,9 @@ def test_failed_write_leaves_nothing(capsys, kitchen, tmp_path, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(np, "savez", broken_savez)
-    with pytest.raises(OSError):
-        main(["run", "kitchen", "--out", str(tmp_path / "out"), "--json"])
-    capsys.readouterr()
+    code, out, err = run_cli(capsys, "run", "kitchen", "--out", str(tmp_path / "out"), "--json")
+    assert code == 2 and out == ""  # no JSON for a run whose files were not written
+    assert err == f"hebblab: error: --out: cannot write {tmp_path / 'out'}: disk full\n"
     assert list(tmp_path.iterdir()) == []  # neither the dir nor its temp twin
 
 

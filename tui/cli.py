@@ -18,12 +18,13 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 from types import ModuleType
 from typing import Sequence
 
 import sim
-from sim.params import ParamError
+from sim.params import ParamError, closest
 from tui.errors import UsageError
 
 INTERACTIVE_DEFAULT = ["tui"]
@@ -48,8 +49,20 @@ def command_modules() -> list[ModuleType]:
     return sorted(found, key=lambda m: (getattr(m, "HELP_ORDER", 50), m.__name__))
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line, like every other hebblab error (the usage
+    text is one --help away), with the closest name for an unknown command."""
+
+    def error(self, message: str):  # type: ignore[override]
+        hint = ""
+        bad = re.match(r"argument \S+: invalid choice: '([^']*)' \(choose from (.*)\)$", message)
+        if bad:
+            hint = closest(bad.group(1), re.findall(r"'([^']*)'", bad.group(2)))
+        self.exit(2, f"hebblab: error: {message}{hint} (see `{self.prog} --help`)\n")
+
+
 def build_parser(modules: Sequence[ModuleType] | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="hebblab",
         description="A terminal lab for spiking neurons and synaptic learning. "
         "Without a command: opens the lab in a terminal (or, without one, runs "

@@ -61,6 +61,8 @@ def dumps_record(record: Mapping[str, Any]) -> str:
 # -- writing ------------------------------------------------------------------------
 def check_out_dir(out_dir: str | os.PathLike) -> Path:
     """Fail early (before a run) if `out_dir` cannot receive a run's files."""
+    if not str(out_dir).strip():
+        raise UsageError("--out: expected a directory name, got ''")
     path = Path(out_dir)
     if path.exists():
         if not path.is_dir():
@@ -68,8 +70,14 @@ def check_out_dir(out_dir: str | os.PathLike) -> Path:
         if any(path.iterdir()):
             raise UsageError(f"--out: {path} is not empty; choose a new or empty directory")
     parent = _existing_ancestor(path.absolute().parent)
-    if not os.access(parent, os.W_OK):
-        raise UsageError(f"--out: cannot write in {parent}")
+    if not parent.is_dir():  # e.g. --out notes.txt/run: no directory can be made under a file
+        raise UsageError(f"--out: {parent} is a file, so {path} cannot be a directory")
+    # Probe by making (and removing) a directory: os.access says yes to root even where
+    # nothing can be created (/proc, read-only mounts), and the run would be lost at the end.
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".hebblab-probe-", dir=parent))
+    except OSError as err:
+        raise UsageError(f"--out: cannot create a directory in {parent}: {err.strerror or err}") from None
     return path
 
 
@@ -95,8 +103,8 @@ def write_run(lab: Lab, out_dir: str | os.PathLike, duration_ms: float | None = 
     }
     parent = path.absolute().parent
     created = _first_missing(parent)  # removed again if the write fails
-    parent.mkdir(parents=True, exist_ok=True)
     try:
+        parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=parent))
     except BaseException:
         if created is not None:
@@ -181,7 +189,10 @@ def _csv_table(s: Series) -> tuple[list[str], list[list[Any]]]:
     if s.kind == "raster":
         x = np.asarray(s.x if s.x is not None else [])
         header = [_col(spec.xlabel, "time"), _col(spec.ylabel, "cell")]
-        cols = [x.tolist(), y.ravel().tolist()]
+        cells = y.ravel()
+        if cells.dtype.kind == "f" and np.all(np.isfinite(cells)) and np.all(cells == np.round(cells)):
+            cells = cells.astype(np.int64)  # cell indices: "3", not "3.0"
+        cols = [x.tolist(), cells.tolist()]
         if s.groups is not None:
             header.append("group")
             cols.append(np.asarray(s.groups).ravel().tolist())
@@ -197,7 +208,8 @@ def _csv_table(s: Series) -> tuple[list[str], list[list[Any]]]:
     # curve and scatter: long format, one row per point, `part` names the line
     rows: list[list[Any]] = []
     if s.x is not None:
-        rows += [["measured", a, b] for a, b in zip(np.ravel(s.x).tolist(), y.ravel().tolist())]
+        main = s.labels[0] if s.labels else "measured"  # lif's f-I line is "euler on dt grid"
+        rows += [[main, a, b] for a, b in zip(np.ravel(s.x).tolist(), y.ravel().tolist())]
     for key, (ox, oy) in s.overlays.items():
         rows += [[key, a, b] for a, b in zip(np.ravel(ox).tolist(), np.ravel(oy).tolist())]
     for key, (mx, my) in s.markers.items():

@@ -63,7 +63,7 @@ def parse_seed(text: Any, option: str = "--seed") -> int:
 
 def parse_duration(value: Any, dt_ms: float, option: str = "--duration") -> float:
     """A run length in ms: finite, > 0, <= MAX_DURATION_MS and at least one time step."""
-    allowed = f"a number of ms in (0, {MAX_DURATION_MS:g}]"
+    allowed = f"a number of ms in (0, {MAX_DURATION_MS:.0f}]"
     if isinstance(value, str):
         try:
             number = float(value.strip())
@@ -77,7 +77,7 @@ def parse_duration(value: Any, dt_ms: float, option: str = "--duration") -> floa
         raise ParamError(option, f"must be finite: expected {allowed}, got {value!r}")
     if number <= 0 or number > MAX_DURATION_MS:
         raise ParamError(option, f"out of range: expected {allowed} (one hour of "
-                         f"biological time at most), got {number:g}")
+                         f"biological time at most), got {number:.10g}")
     if round(number / dt_ms) < 1:
         raise ParamError(option, f"{number:g} ms is shorter than one time step "
                          f"(dt_ms = {dt_ms:g})")
@@ -116,9 +116,15 @@ def plan_run(lab: str | None = None, preset: str | None = None, sets: Iterable[s
         preset_obj = lab_cls.preset(preset)
 
     overrides: dict[str, Any] = dict(config_overrides(lab_cls, cfg)) if cfg is not None else {}
-    for name, text in parse_assignments(sets).items():
+    assigned = parse_assignments(sets)
+    for name, text in assigned.items():
         overrides[name] = lab_cls.spec(name).parse(text)
-    params = lab_cls.resolve_params(preset_obj.name, overrides)
+    try:
+        params = lab_cls.resolve_params(preset_obj.name, overrides)
+    except ParamError as err:  # a cross-parameter check: point at the config line if it came from there
+        if cfg is None or err.param not in cfg.params or err.param in assigned:
+            raise
+        raise UsageError(f"{cfg.where(err.param, 'params')}: [params] {err}") from None
 
     if seed is not None:
         seed_value = parse_seed(seed)

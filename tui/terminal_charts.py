@@ -140,18 +140,30 @@ def _histogram(plt, s: Series, width, height, color):
 def _curve(plt, s: Series, width, height, color):
     bad = 0
     drew = False
+    xs: list[np.ndarray] = []  # finite x of everything drawn: the span of the hlines
     if s.x is not None and np.asarray(s.y).size:
-        bad += _line(plt, s.x, s.y, "measured" if s.overlays else "", 0, color, 2 * width)
+        # the lab's own name for its main line (lif: "euler on dt grid") beats a generic one
+        label = (s.labels[0] if s.labels else "measured") if (s.overlays or s.markers) else ""
+        bad += _line(plt, s.x, s.y, label, 0, color, 2 * width)
         drew = bad < np.asarray(s.y).size
+        xs.append(np.asarray(s.x, dtype=np.float64).ravel())
     for i, (name, (ox, oy)) in enumerate(s.overlays.items(), start=1):
         n = np.asarray(oy).size
         if n:
             dropped = _line(plt, ox, oy, name, i, color, 2 * width)
             drew = drew or dropped < n
+            xs.append(np.asarray(ox, dtype=np.float64).ravel())
     for name, (mx, my) in s.markers.items():
         if np.isfinite(mx) and np.isfinite(my):
             plt.scatter([float(mx)], [float(my)], marker="x", label=name, color=_color(5, color))
             drew = True
+    fx = np.concatenate(xs) if xs else np.zeros(0)
+    fx = fx[np.isfinite(fx)]
+    if drew and fx.size:  # reference levels (pairing's dw = 0), as traces draw them
+        for j, (name, value) in enumerate(s.hlines.items()):
+            if np.isfinite(value):
+                plt.plot([float(fx.min()), float(fx.max())], [float(value)] * 2, label=name,
+                         color=_color(len(s.overlays) + 1 + j, color))
     return _hidden_note(bad) if drew else False
 
 

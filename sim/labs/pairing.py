@@ -344,7 +344,7 @@ class PairingLab(Lab):
             "window": Series(self.series_spec("window"), y=win[:, 1], x=win[:, 0], overlays=overlays_w,
                              hlines={"0": 0.0}, version=v),
             "frequency": Series(self.series_spec("frequency"), y=pp[:, 1], x=pp[:, 0], overlays=overlays_f,
-                                hlines={"0": 0.0}, version=v),
+                                labels=("pre-before-post",), hlines={"0": 0.0}, version=v),
             "trace": self._trace_series(v),
             "weight": self._weight_series(v),
         }

@@ -7,6 +7,7 @@ the simulation starts, so bad input leaves nothing behind.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 HELP_ORDER = 40
@@ -35,6 +36,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from tui.errors import UsageError
     from tui.experiment_files import check_out_dir, dumps_record, run_record, write_run
     from tui.run_inputs import plan_run
 
@@ -45,7 +47,10 @@ def run(args) -> int:
     lab.run(plan.duration_ms)
     record = run_record(lab, plan.duration_ms)
     if args.out is not None:
-        write_run(lab, args.out, plan.duration_ms, metrics=record["metrics"])
+        try:
+            write_run(lab, args.out, plan.duration_ms, metrics=record["metrics"])
+        except OSError as err:  # checked before the run, but disks fill and dirs vanish
+            raise UsageError(f"--out: cannot write {args.out}: {err.strerror or err}") from None
     if lab.diverged:
         print(f"hebblab: warning: the run diverged: {lab.diverged}", file=sys.stderr)
     if args.json:
@@ -64,8 +69,11 @@ def run(args) -> int:
 
 def summary(lab, plan, record) -> str:
     """Readable text: what ran, readouts with units, notes, remaining metrics."""
+    simulated = f"{lab.t_ms:.10g} ms simulated"
+    if not math.isclose(lab.t_ms, plan.duration_ms, rel_tol=1e-9, abs_tol=1e-12):
+        simulated += f" ({plan.duration_ms:.10g} ms asked for, rounded to whole {lab.dt_ms:g} ms steps)"
     lines = [f"{lab.name}: {lab.title}" if lab.title else lab.name,
-             f"preset {plan.preset} | seed {plan.seed} | {plan.duration_ms:g} ms simulated"]
+             f"preset {plan.preset} | seed {plan.seed} | {simulated}"]
     preset_params = lab.resolve_params(plan.preset)
     changed = {k: v for k, v in lab.params.items() if preset_params.get(k) != v}
     if changed:
@@ -77,7 +85,9 @@ def summary(lab, plan, record) -> str:
         lines.append("readouts:")
         width = max(len(k) for k in readouts)
         for name, value in readouts.items():
-            text = _fmt(value)
+            metric = record["metrics"].get(name)
+            # a yes/no metric (hebb's weights_changed) is a 0/1 float among the readouts
+            text = _fmt(metric if isinstance(metric, bool) else value)
             unit = f" {units.get(name, '')}".rstrip() if text != "n/a" else ""
             lines.append(f"  {name.ljust(width)}  {text}{unit}")
     notes = lab.notes()

@@ -121,7 +121,12 @@ def run(args) -> int:
     record = result.to_json()
     record["metrics"] = metrics
     if args.out is not None:
-        write_files(args.out, result, record, metrics)
+        try:
+            write_files(args.out, result, record, metrics)
+        except OSError as err:  # checked before the sweep, but disks fill and dirs vanish
+            from tui.errors import UsageError
+
+            raise UsageError(f"--out: cannot write {args.out}: {err.strerror or err}") from None
     failed = result.failed
     if failed:
         print(f"hebblab: warning: {len(failed)} of {len(result.points)} points failed "
@@ -283,13 +288,15 @@ def write_files(out_dir: str, result, record: dict, metrics: list[str]) -> None:
     import tempfile
     from pathlib import Path
 
-    from tui.experiment_files import check_out_dir
+    from tui.experiment_files import _first_missing, check_out_dir
 
     path = check_out_dir(out_dir)
     parent = path.absolute().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=parent))
+    created = _first_missing(parent)  # removed again if the write fails
+    tmp = None
     try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=parent))
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp, 0o777 & ~mask)
@@ -303,5 +310,8 @@ def write_files(out_dir: str, result, record: dict, metrics: list[str]) -> None:
             path.rmdir()  # empty (checked): the rename needs the name free
         os.replace(tmp, path)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)
         raise

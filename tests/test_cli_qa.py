@@ -1,0 +1,226 @@
+"""Regression tests for bugs a demanding new user found in the command line (QA pass).
+
+Each test names the bug it guards. Plus one sweep over every lab's default preset:
+--out writes sensible files, --config replays them to identical metrics, --plot draws.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.labs import all_labs
+from sim.series import Series, SeriesSpec
+from tui.cli import main
+from tui.terminal_charts import render
+
+LABS = all_labs()
+# Short runs keep this file fast; long enough for every lab to produce spikes/weights.
+SHORT_MS = {"lif": 120.0, "hebb": 100.0, "bcm": 200.0, "ei": 30.0, "oja": 200.0,
+            "pairing": 3000.0, "stdp": 300.0}
+
+
+def run_cli(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(code, out, err, *expected):
+    assert code == 2 and out == ""
+    assert err.startswith("hebblab: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+    for text in expected:
+        assert text in err, err
+
+
+# -- every lab's default preset: files, replay, charts ----------------------------------------
+def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+@pytest.mark.parametrize("lab", list(LABS))
+def test_default_preset_out_replay_and_plot(capsys, tmp_path, lab):
+    lab_cls = LABS[lab]
+    out_dir = tmp_path / "run"
+    code, out, err = run_cli(capsys, "run", lab, "--duration", repr(SHORT_MS.get(lab, 100.0)),
+                             "--seed", "5", "--out", str(out_dir), "--json")
+    assert code == 0, err
+    first = json.loads(out, parse_constant=lambda c: pytest.fail(f"{c} in --json output"))
+    assert first["lab"] == lab and first["preset"] == lab_cls.presets[0].name and first["seed"] == 5
+
+    names = {p.name for p in out_dir.iterdir()}
+    assert names == {"experiment.toml", "metrics.json", "series.npz"} | {f"{s.name}.csv" for s in lab_cls.series_specs}
+    assert json.loads((out_dir / "metrics.json").read_text()) == first
+    with np.load(out_dir / "series.npz") as npz:
+        assert {f"{s.name}.y" for s in lab_cls.series_specs} <= set(npz.files)
+    for spec in lab_cls.series_specs:
+        header, rows = _rows(out_dir / f"{spec.name}.csv")
+        assert header and all(h.strip() for h in header), (spec.name, header)
+        assert all(len(r) == len(header) for r in rows), spec.name
+        text_cols = {i for i, h in enumerate(header) if h in ("part", "label")}
+        for r in rows:  # every other cell is a number (nan allowed in data files)
+            for i, cell in enumerate(r):
+                if i not in text_cols:
+                    float(cell)
+
+    code, again, err = run_cli(capsys, "run", "--config", str(out_dir / "experiment.toml"), "--json")
+    assert code == 0, err
+    assert json.loads(again) == first
+
+    code, text, err = run_cli(capsys, "run", "--config", str(out_dir), "--plot")
+    assert code == 0 and "Traceback" not in err
+    for spec in lab_cls.series_specs:
+        assert spec.title in text
+    assert "\x1b[" not in text
+
+
+# -- bug: --out under a file, or where nothing can be created, crashed after the run ----------
+@pytest.mark.parametrize("command", [["run", "lif", "--duration", "10"],
+                                     ["sweep", "lif", "--vary", "I_ext_nA=1:2:1", "--duration", "10", "--jobs", "1"]])
+@pytest.mark.parametrize("below", ["sub", "a/b"])
+def test_out_below_a_file_is_a_one_line_error_before_running(capsys, tmp_path, command, below):
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine")
+    code, out, err = run_cli(capsys, *command, "--out", str(a_file / below))
+    one_line_error(code, out, err, "--out:", "notes.txt is a file")
+    assert a_file.read_text() == "mine" and [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc")
+def test_out_where_no_directory_can_be_made_is_a_one_line_error(capsys):
+    # /proc accepts no new directories, even for root (for whom os.access says yes)
+    code, out, err = run_cli(capsys, "run", "lif", "--duration", "10", "--out", "/proc/hebblab-qa")
+    one_line_error(code, out, err, "--out: cannot create a directory in /proc")
+
+
+def test_out_check_leaves_no_probe_behind(capsys, tmp_path):
+    code, _, err = run_cli(capsys, "run", "lif", "--set", "tau_m_ms=999", "--out", str(tmp_path / "x"))
+    assert code == 2 and "tau_m_ms" in err
+    code, _, _ = run_cli(capsys, "run", "lif", "--duration", "10", "--out", str(tmp_path / "x"), "--json")
+    assert code == 0 and [p.name for p in tmp_path.iterdir()] == ["x"]
+
+
+def test_empty_out_is_refused_not_taken_as_the_current_directory(capsys):
+    code, out, err = run_cli(capsys, "run", "lif", "--out", "")
+    one_line_error(code, out, err, "--out: expected a directory name")
+
+
+def test_sweep_failed_write_is_one_line_and_leaves_nothing(capsys, tmp_path, monkeypatch):
+    import tui.commands.sweep as sweep_cmd
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sweep_cmd, "csv_rows", broken)
+    code, out, err = run_cli(capsys, "sweep", "lif", "--vary", "I_ext_nA=1:2:1", "--duration", "10",
+                             "--jobs", "1", "--json", "--out", str(tmp_path / "new" / "dir"))
+    one_line_error(code, out, err, "--out: cannot write", "No space left on device")
+    assert list(tmp_path.iterdir()) == []  # the parent it made is gone too
+
+
+# -- bug: curve legends said "measured" for lines the lab names otherwise -----------------------
+def _curve(**kw):
+    return Series(SeriesSpec("c", "curve", "A curve", "x", "y"), y=np.array([0.0, 1.0, 2.0]),
+                  x=np.array([0.0, 1.0, 2.0]), overlays={"theory": (np.array([0.0, 2.0]), np.array([0.0, 2.0]))}, **kw)
+
+
+def test_curve_legend_uses_the_series_label():
+    text = render(_curve(labels=("euler on dt grid",)), width=60, height=12)
+    assert "euler on dt grid" in text and "measured" not in text
+    assert "measured" in render(_curve(), width=60, height=12)  # unnamed: the generic name
+
+
+def test_curve_draws_its_reference_lines():
+    text = render(_curve(hlines={"zero line": 0.0, "bad": float("nan")}), width=60, height=12)
+    assert "zero line" in text and "bad" not in text
+
+
+def test_lif_fi_chart_and_csv_name_the_grid_curve_and_the_measured_point(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "run", "lif", "--plot", "--out", str(tmp_path / "r"))
+    assert code == 0
+    chart = out[out.index("f-I curve"):]
+    assert "euler on dt grid" in chart and "theory" in chart and "measured" in chart
+    _, rows = _rows(tmp_path / "r" / "fI.csv")
+    parts = [r[0] for r in rows]
+    # before: 201 grid points and the measured marker were all called "measured"
+    assert parts.count("euler on dt grid") == 201 and parts.count("theory") == 201
+    assert parts.count("measured") == 1
+    measured = rows[parts.index("measured")]
+    assert float(measured[1]) == 1.8 and abs(float(measured[2]) - 18.975) < 0.01  # science.md: 18.98 Hz
+
+
+def test_pairing_frequency_chart_names_the_pre_before_post_line(capsys):
+    lab = LABS["pairing"](preset="frequency")
+    assert lab.series()["frequency"].labels == ("pre-before-post",)
+    code, out, _ = run_cli(capsys, "run", "pairing", "--preset", "frequency", "--set", "n_pairs=5",
+                           "--set", "gap_ms=0", "--plot")
+    assert code == 0
+    chart = out[out.index("dw vs pairing frequency"):]
+    chart = chart[:chart.index("\n\n")]
+    assert "pre-before-post" in chart and "post-before-pre" in chart and "measured" not in chart
+
+
+# -- bug: yes/no metrics printed as 1/0 among the readouts ---------------------------------------
+def test_summary_prints_boolean_readouts_as_yes_no(capsys):
+    code, out, _ = run_cli(capsys, "run", "hebb", "--preset", "grow", "--no-plot")
+    assert code == 0
+    line = next(l for l in out.splitlines() if l.strip().startswith("weights_changed"))
+    assert line.split()[-1] == "yes"
+
+
+# -- bug: the summary claimed the asked-for duration, not the one simulated ----------------------
+def test_summary_says_when_the_duration_was_rounded_to_the_time_step(capsys):
+    code, out, _ = run_cli(capsys, "run", "lif", "--duration", "300.04", "--no-plot")
+    assert code == 0
+    assert "300 ms simulated (300.04 ms asked for, rounded to whole 0.1 ms steps)" in out
+    code, out, _ = run_cli(capsys, "run", "lif", "--no-plot")
+    assert "| 300 ms simulated\n" in out  # on the grid: no remark
+
+
+# -- bug: error messages that hid the value at fault ------------------------------------------
+def test_duration_error_shows_the_value_given(capsys):
+    code, out, err = run_cli(capsys, "run", "lif", "--duration", "3600001")
+    one_line_error(code, out, err, "(0, 3600000]", "got 3600001")
+
+
+def test_sweep_with_a_tiny_step_says_how_many_points_in_a_few_characters(capsys):
+    code, out, err = run_cli(capsys, "sweep", "lif", "--vary", "I_ext_nA=1:2:1e-300")
+    one_line_error(code, out, err, "about 1.0e+300 points; at most 1000")
+    assert len(err) < 200
+
+
+def test_config_cross_check_error_points_at_the_config_line(capsys, tmp_path):
+    config = tmp_path / "e.toml"
+    config.write_text('lab = "lif"\n[params]\nV_reset_mV = -50\n')
+    code, out, err = run_cli(capsys, "run", "--config", str(config))
+    one_line_error(code, out, err, f"{config}:3: [params] V_reset_mV: must be below V_thresh_mV")
+    code, out, err = run_cli(capsys, "run", "--config", str(config), "--set", "V_reset_mV=-40")
+    one_line_error(code, out, err, "V_reset_mV: must be below")  # --set's fault: no config line
+    assert str(config) not in err
+
+
+# -- bug: argparse errors were two lines (usage + error), unknown commands had no suggestion ----
+@pytest.mark.parametrize("argv,expected", [
+    (["rn", "lif"], "did you mean 'run'?"),
+    (["run", "lif", "--bogus"], "unrecognized arguments: --bogus"),
+    (["run", "lif", "--seed"], "argument --seed: expected one argument (see `hebblab run --help`)"),
+    (["sweep"], "required: LAB"),
+])
+def test_argparse_errors_are_one_line(capsys, argv, expected):
+    code, out, err = run_cli(capsys, *argv)
+    one_line_error(code, out, err, expected)
+
+
+def test_raster_csv_writes_cell_indices_as_integers(capsys, tmp_path):
+    code, _, _ = run_cli(capsys, "run", "hebb", "--preset", "grow", "--out", str(tmp_path / "r"), "--json")
+    assert code == 0
+    header, rows = _rows(tmp_path / "r" / "raster.csv")
+    assert header[1] == "cell" and rows and all(r[1].isdigit() for r in rows)
