@@ -187,18 +187,14 @@ class CanvasChart(Widget):
         cols = width - label_w - 2  # "┤" and the right frame
         if cols < 4:
             return []
+        m = PlotMap(x0, x1, y0, y1, cols, rows)
         codes = np.zeros((rows, cols), dtype=np.uint8)  # braille bits
         colour = np.full((rows, cols), -1, dtype=np.int16)
         chars = np.full((rows, cols), "", dtype=object)  # cell characters (bars, markers, cells)
         char_colour = np.full((rows, cols), -1, dtype=np.int16)
-        sx = (cols * 2 - 1) / (x1 - x0)
-        sy = (rows * 4 - 1) / (y1 - y0)
 
-        def dots(x: np.ndarray, y: np.ndarray, c: int) -> None:
-            px = np.rint((x - x0) * sx).astype(np.int64)
-            py = np.rint((y1 - y) * sy).astype(np.int64)
-            ok = (px >= 0) & (px < cols * 2) & (py >= 0) & (py < rows * 4)
-            px, py = px[ok], py[ok]
+        def dots(px: np.ndarray, py: np.ndarray, c: int) -> None:
+            """Set braille dots at sub-cell coordinates (already inside the plot area)."""
             if len(px) == 0:
                 return
             r, cc = py // 4, px // 2
@@ -210,34 +206,33 @@ class CanvasChart(Widget):
             if len(x) == 0:
                 continue
             if layer.mode == "line" and len(x) > 1:
-                x, y = _interpolate(x, y, sx, sy)
-                dots(x, y, layer.color)
+                dots(*m.line_dots(x, y), layer.color)
             elif layer.mode in ("line", "points"):
-                dots(x, y, layer.color)
+                dots(*m.point_dots(x, y), layer.color)
             elif layer.mode == "cells":
-                cx = np.clip(((x - x0) / (x1 - x0) * cols).astype(np.int64), 0, cols - 1)
-                cy = np.clip(((y1 - y) / (y1 - y0) * rows).astype(np.int64), 0, rows - 1)
+                inside = m.inside(x, y)
+                cy, cx = m.row(y[inside]), m.col(x[inside])
                 chars[cy, cx] = layer.char
                 char_colour[cy, cx] = layer.color
             elif layer.mode == "bars":
-                self._bars(x, y, layer, x0, x1, y0, y1, rows, cols, chars, char_colour)
+                self._bars(x, y, layer, m, chars, char_colour)
         for level, c in fig.hlines:
             if y0 <= level <= y1:
-                py = int(round((y1 - level) * sy))
-                r = min(rows - 1, py // 4)
+                py = int(m.sub_y(np.array([level]))[0])
+                r = py // 4
                 # A reference line is dotted (one dot every other cell), so data stay readable.
                 row = codes[r, ::2]
                 np.bitwise_or(row, _DOTS[py % 4, 0], out=row)
                 colour[r, ::2][colour[r, ::2] < 0] = c
         for mx, my, ch, c, _label in fig.markers:
-            if x0 <= mx <= x1 and y0 <= my <= y1:
-                cx = min(cols - 1, int((mx - x0) / (x1 - x0) * cols))
-                cy = min(rows - 1, int((y1 - my) / (y1 - y0) * rows))
+            if m.inside(np.array([mx]), np.array([my]))[0]:
+                cx, cy = int(m.col(np.array([mx]))[0]), int(m.row(np.array([my]))[0])
                 chars[cy, cx] = ch
                 char_colour[cy, cx] = c
         palette = self.palette()
         self._legend(fig, chars, char_colour, cols)
-        tick_rows = {min(rows - 1, int(round((y1 - v) / (y1 - y0) * (rows - 1)))): t for v, t in y_ticks}
+        tick_rows = dict(zip(m.row(np.array([v for v, _ in y_ticks], dtype=float)).tolist(),
+                             [t for _, t in y_ticks]))
         axis = self.style(None, dim=True)
         out = []
         for r in range(rows):
@@ -245,18 +240,19 @@ class CanvasChart(Widget):
             segs += self._row_segments(codes[r], colour[r], chars[r], char_colour[r], palette)
             segs.append(Segment("│", axis))
             out.append(Strip(segs, width))
-        out += self._x_axis(fig, x0, x1, cols, label_w, width, axis)
+        out += self._x_axis(fig, m, label_w, width, axis)
         return out
 
-    def _bars(self, x, y, layer, x0, x1, y0, y1, rows, cols, chars, char_colour) -> None:
-        for xi, yi in zip(x, y):
-            left = int(round((xi - layer.width / 2 - x0) / (x1 - x0) * cols))
-            right = max(left + 1, int(round((xi + layer.width / 2 - x0) / (x1 - x0) * cols)))
+    def _bars(self, x, y, layer, m: "PlotMap", chars, char_colour) -> None:
+        rows, cols = m.rows, m.cols
+        lefts = np.rint(m.fx(x - layer.width / 2)).astype(np.int64)
+        rights = np.maximum(lefts + 1, np.rint(m.fx(x + layer.width / 2)).astype(np.int64))
+        base = float(m.fy(np.array([max(m.y0, 0.0)]))[0])  # rows from the top to the baseline
+        tops = m.fy(np.clip(y, m.y0, m.y1))
+        for left, right, top in zip(lefts.tolist(), rights.tolist(), tops.tolist()):
             left, right = max(0, left), min(cols, right)
             if left >= right:
                 continue
-            base = (y1 - max(y0, 0.0)) / (y1 - y0) * rows  # rows from the top to the baseline
-            top = (y1 - min(max(yi, y0), y1)) / (y1 - y0) * rows
             lo_row, hi_row = min(top, base), max(top, base)
             for r in range(int(lo_row), min(rows, int(math.ceil(hi_row)))):
                 fill = min(r + 1, hi_row) - max(r, lo_row)  # fraction of this cell covered
@@ -291,7 +287,8 @@ class CanvasChart(Widget):
             segs.append(Segment("".join(text[a:b].tolist()), style))
         return segs
 
-    def _x_axis(self, fig: Figure, x0, x1, cols, label_w, width, axis) -> list[Strip]:
+    def _x_axis(self, fig: Figure, m: "PlotMap", label_w, width, axis) -> list[Strip]:
+        x0, x1, cols = m.x0, m.x1, m.cols
         ticks = fig.x_ticks or [(t, tick_label(t)) for t in nice_ticks(x0, x1, max(2, min(6, cols // 10)))]
         line = ["─"] * cols
         labels = [" "] * (cols + label_w + 2)
@@ -299,7 +296,7 @@ class CanvasChart(Widget):
         for v, text in ticks:
             if not x0 <= v <= x1:
                 continue
-            c = min(cols - 1, int(round((v - x0) / (x1 - x0) * (cols - 1))))
+            c = int(m.col(np.array([v], dtype=float))[0])  # the cell a data point at v lands in
             line[c] = "┬"
             start = label_w + 1 + c - len(text) // 2
             start = max(0, min(start, len(labels) - len(text)))
@@ -314,16 +311,84 @@ class CanvasChart(Widget):
                 Strip([Segment(label_line[:width].ljust(width), axis)], width)]
 
 
-def _interpolate(x: np.ndarray, y: np.ndarray, sx: float, sy: float) -> tuple[np.ndarray, np.ndarray]:
-    """Points along each segment, about one per braille dot, so lines have no gaps."""
-    dx = np.abs(np.diff(x)) * sx
-    dy = np.abs(np.diff(y)) * sy
-    n = np.clip(np.ceil(np.maximum(dx, dy)).astype(np.int64), 1, 4096)
+@dataclass(frozen=True)
+class PlotMap:
+    """The one data -> screen mapping of a plot area: data, ticks, markers and bars all use it.
+
+    `fx`/`fy` give continuous cell coordinates (x0 -> 0, x1 -> cols; y1 -> 0 at the top,
+    y0 -> rows); a braille sub-cell is 1/2 cell wide and 1/4 cell tall. A value lands in
+    the cell (or sub-cell) containing its coordinate; the far edge belongs to the last one.
+    Anything outside [x0, x1] x [y0, y1] is clipped, never drawn on the frame or beyond it.
+    """
+
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+    cols: int
+    rows: int
+
+    def fx(self, x: np.ndarray) -> np.ndarray:
+        return (np.asarray(x, dtype=float) - self.x0) * (self.cols / (self.x1 - self.x0))
+
+    def fy(self, y: np.ndarray) -> np.ndarray:
+        return (self.y1 - np.asarray(y, dtype=float)) * (self.rows / (self.y1 - self.y0))
+
+    def inside(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        tol_x, tol_y = (self.x1 - self.x0) * 1e-9, (self.y1 - self.y0) * 1e-9
+        return ((x >= self.x0 - tol_x) & (x <= self.x1 + tol_x)
+                & (y >= self.y0 - tol_y) & (y <= self.y1 + tol_y))
+
+    def col(self, x: np.ndarray) -> np.ndarray:
+        return np.clip(np.floor(self.fx(x)), 0, self.cols - 1).astype(np.int64)
+
+    def row(self, y: np.ndarray) -> np.ndarray:
+        return np.clip(np.floor(self.fy(y)), 0, self.rows - 1).astype(np.int64)
+
+    def sub_x(self, x: np.ndarray) -> np.ndarray:
+        return np.clip(np.floor(self.fx(x) * 2), 0, 2 * self.cols - 1).astype(np.int64)
+
+    def sub_y(self, y: np.ndarray) -> np.ndarray:
+        return np.clip(np.floor(self.fy(y) * 4), 0, 4 * self.rows - 1).astype(np.int64)
+
+    def point_dots(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sub-cell coordinates of the points inside the plot area (one dot each)."""
+        ok = self.inside(x, y)
+        return self.sub_x(x[ok]), self.sub_y(y[ok])
+
+    def line_dots(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sub-cell coordinates of the polyline through the points, clipped to the plot area."""
+        return line_dots(self.fx(x) * 2, self.fy(y) * 4, 2 * self.cols, 4 * self.rows)
+
+
+def line_dots(px: np.ndarray, py: np.ndarray, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer dots of the polyline through (px, py), in sub-cell units, inside [0, w] x [0, h].
+
+    Vectorised: every segment is first clipped to the box (Liang-Barsky), then sampled at
+    max(|dx|, |dy|) + 1 evenly spaced points, so successive dots differ by at most one
+    sub-cell in each direction: ramps are unbroken and a spike's vertical run is solid.
+    """
+    x0, y0, dx, dy = px[:-1], py[:-1], np.diff(px), np.diff(py)
+    t_in, t_out = np.zeros(len(dx)), np.ones(len(dx))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, d, hi in ((x0, dx, w), (y0, dy, h)):
+            ta, tb = -p / d, (hi - p) / d
+            inside = (p >= 0) & (p <= hi)  # a segment parallel to this axis: all in or all out
+            t_in = np.maximum(t_in, np.where(d != 0, np.minimum(ta, tb), np.where(inside, -np.inf, np.inf)))
+            t_out = np.minimum(t_out, np.where(d != 0, np.maximum(ta, tb), np.where(inside, np.inf, -np.inf)))
+    keep = np.flatnonzero(t_in <= t_out)
+    if len(keep) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    x0, y0, dx, dy, t_in, t_out = x0[keep], y0[keep], dx[keep], dy[keep], t_in[keep], t_out[keep]
+    span = np.maximum(np.abs(dx), np.abs(dy)) * (t_out - t_in)  # at most max(w, h) once clipped
+    n = np.ceil(np.minimum(span, w + h)).astype(np.int64) + 1  # points per segment, both ends
     seg = np.repeat(np.arange(len(n)), n)
-    frac = (np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)) / np.repeat(n, n)
-    xs = x[seg] + (x[seg + 1] - x[seg]) * frac
-    ys = y[seg] + (y[seg + 1] - y[seg]) * frac
-    return np.append(xs, x[-1]), np.append(ys, y[-1])
+    k = np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)
+    t = t_in[seg] + (t_out - t_in)[seg] * (k / np.maximum(n - 1, 1)[seg])
+    # (+1e-6: a sample computed as 6.9999999 belongs to sub-cell 7, else the line skips one)
+    ix = np.clip(np.floor(x0[seg] + dx[seg] * t + 1e-6), 0, w - 1).astype(np.int64)
+    iy = np.clip(np.floor(y0[seg] + dy[seg] * t + 1e-6), 0, h - 1).astype(np.int64)
+    return ix, iy
 
 
 # -- one class per series kind ---------------------------------------------------------------
@@ -334,7 +399,7 @@ class TraceCanvas(CanvasChart):
         named = y.shape[0] > 1 and len(s.labels) == y.shape[0]
         fig = Figure(x_range=s.x_range, y_range=s.y_range)
         for i, row in enumerate(y):
-            xs, ys = envelope(x, row, columns)
+            xs, ys = envelope(x, row, columns, s.x_range)
             fig.layers.append(Layer(xs, ys, i, "line", s.labels[i] if named else None))
         for j, level in enumerate(s.hlines.values()):
             if np.isfinite(level):
@@ -347,11 +412,11 @@ class CurveCanvas(CanvasChart):
         fig = Figure(x_range=s.x_range, y_range=s.y_range)
         legend = bool(s.overlays or s.markers)
         if s.x is not None and len(s.y):
-            xs, ys = envelope(s.x, s.y, columns)
+            xs, ys = envelope(s.x, s.y, columns, s.x_range)
             label = (s.labels[0] if s.labels else "measured") if legend else None
             fig.layers.append(Layer(xs, ys, 0, "line", label))
         for k, (name, (ox, oy)) in enumerate(s.overlays.items()):
-            xs, ys = envelope(ox, oy, columns)
+            xs, ys = envelope(ox, oy, columns, s.x_range)
             fig.layers.append(Layer(xs, ys, k + 1, "line", name))
         for name, (mx, my) in s.markers.items():
             if np.isfinite(mx) and np.isfinite(my):

@@ -12,7 +12,7 @@ import numpy as np
 from sim.decimate import finite_xy as _finite_xy
 from sim.decimate import grid_thin, minmax_decimate
 
-__all__ = ["finite_xy", "envelope", "raster_cells", "finite_values"]
+__all__ = ["finite_xy", "envelope", "in_window", "raster_cells", "finite_values"]
 
 
 def finite_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -23,10 +23,27 @@ def finite_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
     return _finite_xy(x[:n], y[:n])
 
 
-def envelope(x, y, columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """Finite points reduced to each column's min and max, in time order."""
+def envelope(x, y, columns: int, x_range: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Finite points reduced to each column's min and max, in time order.
+
+    With an x range, only the points inside it (plus one neighbour on each side, so a
+    line still reaches the edge) are reduced: the columns are the plot's columns.
+    """
     x, y = finite_xy(x, y)
+    if x_range is not None and len(x):
+        x, y = in_window(x, y, *x_range)
     return minmax_decimate(x, y, max(2, 2 * int(columns)))
+
+
+def in_window(x: np.ndarray, y: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """The points with lo <= x <= hi and their immediate neighbours (x in any order)."""
+    inside = (x >= lo) & (x <= hi)
+    if inside.all():
+        return x, y
+    keep = inside.copy()
+    keep[:-1] |= inside[1:]
+    keep[1:] |= inside[:-1]
+    return x[keep], y[keep]
 
 
 def raster_cells(x, y, x_lo: float, x_hi: float, y_lo: float, y_hi: float,
