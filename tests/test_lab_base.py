@@ -98,6 +98,19 @@ def test_diverged_lab_stops_stepping():
     assert lab.diverged is None
 
 
+def test_a_run_that_diverges_part_way_stops_the_clock_where_it_stopped():
+    class Blowup(Decay):
+        def _advance(self, n):  # diverges after 3 of the asked steps, says so
+            self.diverged = "blew up"
+            return 3
+
+    lab = Blowup()
+    lab.step(10)
+    assert lab.steps_done == 3 and lab.t_ms == pytest.approx(1.5)
+    lab.step(10)
+    assert lab.steps_done == 3
+
+
 def test_registry_suggests_closest_lab():
     assert all(cls.name == name for name, cls in all_labs().items())
     with pytest.raises(ParamError, match="^lab: unknown lab 'nope'"):

@@ -9,7 +9,8 @@ A lab subclass declares (as class attributes):
   default_duration_ms       how long `hebblab run` runs without --duration
 and implements:
   _reset()                  build state from self.params and self.rng_seed
-  _advance(n)               advance n time steps of self.dt_ms
+  _advance(n)               advance n time steps of self.dt_ms (a run that diverges may
+                            stop early and return how many steps it did)
   readouts() / series()     current values
   metrics()                 JSON-able results for `hebblab run --json` (readouts by default)
   check(params)             optional cross-parameter constraints (raise ParamError)
@@ -162,8 +163,8 @@ class Lab:
             raise ValueError("n must be >= 0")
         if self.diverged or n == 0:
             return
-        self._advance(int(n))
-        self.steps_done += int(n)
+        done = self._advance(int(n))
+        self.steps_done += int(n) if done is None else int(done)
 
     def run(self, duration_ms: float) -> None:
         self.step(self.steps_for(duration_ms))
@@ -172,7 +173,9 @@ class Lab:
     def _reset(self) -> None:
         raise NotImplementedError
 
-    def _advance(self, n: int) -> None:
+    def _advance(self, n: int) -> int | None:
+        """Advance n steps. None: all n were done. A lab whose run diverges part-way (it sets
+        `diverged`) may return the steps it did instead, so time stops where the run did."""
         raise NotImplementedError
 
     def _apply_live(self, name: str, value: Value) -> None:

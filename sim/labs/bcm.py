@@ -132,7 +132,7 @@ class BcmLab(Lab):
         """Response y = max(0, w.p_k) to every pattern."""
         return np.maximum(self.patterns @ self.w[:, 0], 0.0)
 
-    def _advance(self, n: int) -> None:
+    def _advance(self, n: int) -> int:
         p = self.params
         dt = self.dt_ms
         which = np.minimum((self._rng.random(n) * self.K).astype(np.int64), self.K - 1)
@@ -151,8 +151,7 @@ class BcmLab(Lab):
         self.trace_resp.append(resp_rows[:done])
         self.trace_theta.append(theta_rows[:done])
         self._version += 1
-        if done < n:  # time stops at the diverging step (base.step adds n after we return)
-            self.steps_done -= n - done
+        return done  # fewer than n when the run diverged: time stops at the diverging step
 
     # -- outputs -------------------------------------------------------------------
     def _selectivity(self) -> tuple[float, int]:

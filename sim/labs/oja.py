@@ -123,7 +123,7 @@ class OjaLab(Lab):
         if name == "eta":
             self.oja.eta = self.hebb.eta = float(value)
 
-    def _advance(self, n: int) -> None:
+    def _advance(self, n: int) -> int:
         x_all = self._inputs(self._rng.standard_normal((n, self.n)))
         plastic = not self.params["freeze"]
         u = self.pc1()
@@ -155,8 +155,7 @@ class OjaLab(Lab):
         self.trace_norm.append(np.log10(np.maximum(norms[:done], 1e-12)))
         self.trace_cos.append(coss[:done])
         self._version += 1
-        if done < n:  # time stops at the diverging sample (base.step adds n after we return)
-            self.steps_done -= n - done
+        return done  # fewer than n when Oja diverged: time stops at the diverging sample
 
     # -- outputs -------------------------------------------------------------------
     def readouts(self) -> dict[str, float]:
