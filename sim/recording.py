@@ -81,7 +81,10 @@ class SpikeRecorder:
         self.counts = np.zeros(self.n_cells, dtype=np.int64)
         self.first_ms = np.full(self.n_cells, np.nan)
         self.last_ms = np.full(self.n_cells, np.nan)
-        # Sum of squared ISIs per cell, for the CV of the ISI over the whole run.
+        # Sums of (ISI - ref) and its square per cell, for the CV of the ISI over the whole
+        # run; ref is the cell's first ISI. Shifting avoids cancellation in E[x^2] - E[x]^2,
+        # which made a clockwork cell's CV ~1e-8 instead of 0.
+        self._isi_ref = np.full(self.n_cells, np.nan)
         self._isi_sum = np.zeros(self.n_cells)
         self._isi_sq = np.zeros(self.n_cells)
 
@@ -106,8 +109,14 @@ class SpikeRecorder:
         prev[new_cell] = self.last_ms[c[new_cell]]
         isi = t - prev
         ok = ~np.isnan(isi)
-        np.add.at(self._isi_sum, c[ok], isi[ok])
-        np.add.at(self._isi_sq, c[ok], isi[ok] ** 2)
+        ci, iv = c[ok], isi[ok]
+        need = np.isnan(self._isi_ref[ci])
+        if need.any():  # (cell, time) order: np.unique's first index is each cell's first ISI
+            cells_new, first = np.unique(ci[need], return_index=True)
+            self._isi_ref[cells_new] = iv[need][first]
+        d = iv - self._isi_ref[ci]
+        np.add.at(self._isi_sum, ci, d)
+        np.add.at(self._isi_sq, ci, d ** 2)
         np.add.at(self.counts, c, 1)
         firsts = c[new_cell]
         unseen = np.isnan(self.first_ms[firsts])
@@ -131,9 +140,9 @@ class SpikeRecorder:
         """Per-cell coefficient of variation of the ISI (NaN for fewer than 3 spikes)."""
         n = self.counts - 1
         with np.errstate(invalid="ignore", divide="ignore"):
-            mean = self._isi_sum / n
-            var = self._isi_sq / n - mean**2
-            cv = np.sqrt(np.maximum(var, 0.0)) / mean
+            shift = self._isi_sum / n  # mean of ISI - ref
+            var = self._isi_sq / n - shift**2
+            cv = np.sqrt(np.maximum(var, 0.0)) / (self._isi_ref + shift)
         cv[self.counts < 3] = np.nan
         return cv
 

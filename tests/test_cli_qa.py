@@ -224,3 +224,22 @@ def test_raster_csv_writes_cell_indices_as_integers(capsys, tmp_path):
     assert code == 0
     header, rows = _rows(tmp_path / "r" / "raster.csv")
     assert header[1] == "cell" and rows and all(r[1].isdigit() for r in rows)
+
+
+# -- bug: a clockwork cell's CV of the ISI printed as ~1e-8 (cancellation in E[x^2] - E[x]^2) ----
+def test_cv_isi_of_a_clockwork_cell_is_zero_to_float_precision(capsys):
+    from sim.recording import SpikeRecorder
+
+    rec = SpikeRecorder(2)
+    times = np.arange(1, 40) * 1055 * 0.1 + 87.8  # ex1-tau40: every 105.5 ms on the 0.1 ms grid
+    for block in np.array_split(times, 7):
+        rec.record(block, np.zeros(block.size, dtype=np.int64))
+    # ISIs alternating 1e4 and 1e4 + 1e-3 ms: sd 5e-4, CV 5e-8, far below the old formula's noise
+    isi = np.tile([1e4, 1e4 + 1e-3], 50)
+    rec.record(np.cumsum(isi), np.ones(isi.size, dtype=np.int64))
+    cv = rec.cv_isi()
+    assert cv[0] < 1e-12
+    assert cv[1] == pytest.approx(5e-4 / (1e4 + 5e-4), rel=1e-4)
+    lab = LABS["lif"](preset="ex1-tau40")
+    lab.run(1000.0)
+    assert lab.readouts()["cv_isi"] < 1e-12
