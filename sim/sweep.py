@@ -153,6 +153,9 @@ def run_point(task: PointTask) -> dict[str, Any]:
     error = None
     try:
         lab = get_lab(task.lab)(params=task.params, seed=task.seed, preset=task.preset)
+        if lab.steps_for(task.duration_ms) < 1:  # a varied dt_ms above the duration: nothing would run
+            raise ParamError("dt_ms", f"{task.duration_ms:g} ms is shorter than one time step "
+                             f"(dt_ms = {lab.dt_ms:g}); give a longer --duration")
         lab.run(task.duration_ms)
         metrics = scalar_metrics(lab.metrics())
         if lab.diverged:

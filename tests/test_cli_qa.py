@@ -243,3 +243,13 @@ def test_cv_isi_of_a_clockwork_cell_is_zero_to_float_precision(capsys):
     lab = LABS["lif"](preset="ex1-tau40")
     lab.run(1000.0)
     assert lab.readouts()["cv_isi"] < 1e-12
+
+
+# -- bug: a sweep point whose varied dt_ms exceeded the duration "ran" 0 steps without error ------
+def test_sweep_point_shorter_than_its_time_step_is_reported(capsys):
+    code, out, err = run_cli(capsys, "sweep", "lif", "--vary", "dt_ms=0.1:1:0.9", "--duration", "0.5",
+                             "--jobs", "1", "--json")
+    assert code == 0 and "1 of 2 points failed" in err
+    ok, short = json.loads(out)["points"]
+    assert ok["error"] is None and ok["metrics"]["t_ms"] == pytest.approx(0.5)
+    assert short["error"] == "dt_ms: 0.5 ms is shorter than one time step (dt_ms = 1); give a longer --duration"
