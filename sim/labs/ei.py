@@ -43,7 +43,6 @@ PROBE_CELL = 0  # an excitatory cell (in the raster sample too)
 RUNAWAY_HZ = 50.0  # recent mean rate above which notes call it runaway (balanced: ~6 Hz)
 
 
-
 class EiLab(Lab):
     name = "ei"
     title = "Balanced excitation and inhibition (CUBA network)"

@@ -29,6 +29,8 @@ from sim.series import ReadoutSpec, Series, SeriesSpec
 
 SPIKE_CAPACITY = 100_000
 _DISPLAY_ONLY = {"draw_spikes", "spike_peak_mV"}
+# The parameters of the closed forms in sim.theory (lif_rate_hz and friends), besides I.
+_THEORY_PARAMS = ("tau_m_ms", "V_rest_mV", "V_thresh_mV", "V_reset_mV", "R_m_MOhm", "t_ref_ms")
 
 CHAPTER = {
     "tau_m_ms": 20.0, "V_rest_mV": -70.0, "V_thresh_mV": -54.0, "V_reset_mV": -80.0,
@@ -158,8 +160,7 @@ class LifLab(Lab):
                 or params["I_step_nA"] != 0.0:
             return None
         x = np.asarray(values, dtype=float)
-        kw = {k: params[k] for k in ("I_ext_nA", "tau_m_ms", "V_rest_mV", "V_thresh_mV",
-                                     "V_reset_mV", "R_m_MOhm", "t_ref_ms")}
+        kw = {k: params[k] for k in ("I_ext_nA", *_THEORY_PARAMS)}
         if param in kw:
             kw[param] = x
         rate = theory.lif_rate_hz(kw.pop("I_ext_nA"), **kw)
@@ -217,9 +218,7 @@ class LifLab(Lab):
         return float(self._step_src.block(self.steps_done, 1)[0, 0])
 
     def _theory_kw(self) -> dict[str, float]:
-        p = self.params
-        return dict(tau_m_ms=p["tau_m_ms"], V_rest_mV=p["V_rest_mV"], V_thresh_mV=p["V_thresh_mV"],
-                    V_reset_mV=p["V_reset_mV"], R_m_MOhm=p["R_m_MOhm"], t_ref_ms=p["t_ref_ms"])
+        return {k: self.params[k] for k in _THEORY_PARAMS}
 
     def readouts(self) -> dict[str, float]:
         p = self.params

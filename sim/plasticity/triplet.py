@@ -90,6 +90,7 @@ class TripletSTDP(EventDrivenRule):
         return self.o1[idx] * np.exp(-age / self.tau_minus_ms), self.o2[idx] * np.exp(-age / self.tau_y_ms)
 
     def on_pre(self, w: np.ndarray, idx, t_ms: float, plastic: bool = True) -> None:
+        """Pre cells `idx` (distinct) spike at t_ms: LTD on their rows, then bump r1, r2."""
         idx = np.asarray(idx, dtype=np.intp)
         if idx.size == 0:
             return
@@ -102,6 +103,7 @@ class TripletSTDP(EventDrivenRule):
         self.t_pre[idx] = t_ms
 
     def on_post(self, w: np.ndarray, idx, t_ms: float, plastic: bool = True) -> None:
+        """Post cells `idx` (distinct) spike at t_ms: LTP on their columns, then bump o1, o2."""
         idx = np.asarray(idx, dtype=np.intp)
         if idx.size == 0:
             return
