@@ -253,3 +253,17 @@ def test_sweep_point_shorter_than_its_time_step_is_reported(capsys):
     ok, short = json.loads(out)["points"]
     assert ok["error"] is None and ok["metrics"]["t_ms"] == pytest.approx(0.5)
     assert short["error"] == "dt_ms: 0.5 ms is shorter than one time step (dt_ms = 1); give a longer --duration"
+
+
+# -- bug: sweep --metric accepted only readouts, not the lab's other numeric metrics ------------
+def test_sweep_charts_any_numeric_metric_not_only_readouts(capsys):
+    code, out, err = run_cli(capsys, "sweep", "stdp", "--vary", "A_minus_ratio=1:1.1:0.1",
+                             "--set", "n_inputs=50", "--metric", "rate_last_10s_hz", "--duration", "500",
+                             "--jobs", "1", "--json")
+    assert code == 0, err
+    record = json.loads(out)
+    assert record["metrics"] == ["rate_last_10s_hz"]
+    assert all(isinstance(p["metrics"]["rate_last_10s_hz"], float) for p in record["points"])
+    code, out, err = run_cli(capsys, "sweep", "stdp", "--vary", "A_minus_ratio=1:1.1:0.1",
+                             "--metric", "rate_last_10s")
+    one_line_error(code, out, err, "--metric: unknown metric 'rate_last_10s'", "did you mean 'rate_last_10s_hz'?")

@@ -65,13 +65,19 @@ def parse_jobs(text: str | None) -> int | None:
     return jobs
 
 
-def choose_metrics(lab_cls, requested: list[str]) -> list[str]:
+def choose_metrics(lab_cls, requested: list[str], plan=None) -> list[str]:
+    """The metrics to chart: the lab's readouts or any other number its metrics() reports
+    (stdp's rate_first_10s_hz is not a readout); default: the first readout."""
     from sim.params import ParamError, closest
+    from sim.sweep import scalar_metrics
 
     names = [r.name for r in lab_cls.readout_specs]
     wanted = [m.strip() for item in requested for m in item.split(",") if m.strip()]
     if not wanted:
         return names[:1]
+    if plan is not None and any(m not in names for m in wanted):
+        # every point records these (sweep.csv has them): a fresh lab lists their names
+        names += [k for k in scalar_metrics(plan.make_lab().metrics()) if k not in names]
     for m in wanted:
         if names and m not in names:
             raise ParamError("--metric", f"unknown metric {m!r} for lab {lab_cls.name!r}; choose one of "
@@ -97,7 +103,7 @@ def plan_sweep(args):
         if v.name in sets:
             raise ParamError(v.name, "given both with --set and --vary; keep one")
     build_grid(varies)  # size and duplicate checks before anything runs
-    metrics = choose_metrics(lab_cls, args.metrics)
+    metrics = choose_metrics(lab_cls, args.metrics, plan)
     jobs = parse_jobs(args.jobs)
     if args.out is not None:
         check_out_dir(args.out)
