@@ -63,7 +63,7 @@ class ChapterScreen(LabScreen):
         with Horizontal(id="body"):
             yield ParamPanel(self.runners, id="param-panel")
             yield self.make_deck()
-        yield ReadoutsLine(id="readouts")
+        yield ReadoutsLine(id="readouts", classes="-multi" if len(self.runners) > 1 else "")
         yield NotesLine(id="notes")
         yield Static(id="preset-note")
         yield StatusLine(id="status")

@@ -39,7 +39,7 @@ async def test_n_advances_exactly_one_frame_and_nothing_runs_while_paused(make_a
         from tui.widgets.status import ReadoutsLine
 
         readouts = str(app.screen.query_one(ReadoutsLine).render())
-        assert f"weight {lab.readouts()['weight']:.4g}" in readouts
+        assert f"weight: {lab.readouts()['weight']:.4g}" in readouts
         # Stepping through the app gives the same numbers as the lab alone.
         ref = ToyLab(seed=0)
         for _ in range(3):  # the toy lab is not split-invariant: step it frame by frame

@@ -170,7 +170,7 @@ class LabScreen(Screen):
         with Horizontal(id="body"):
             yield ParamPanel(self.runners, id="param-panel")
             yield self.make_deck()
-        yield ReadoutsLine(id="readouts")
+        yield ReadoutsLine(id="readouts", classes="-multi" if len(self.runners) > 1 else "")
         yield NotesLine(id="notes")
         yield StatusLine(id="status")
         yield Footer()
