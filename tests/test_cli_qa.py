@@ -267,3 +267,18 @@ def test_sweep_charts_any_numeric_metric_not_only_readouts(capsys):
     code, out, err = run_cli(capsys, "sweep", "stdp", "--vary", "A_minus_ratio=1:1.1:0.1",
                              "--metric", "rate_last_10s")
     one_line_error(code, out, err, "--metric: unknown metric 'rate_last_10s'", "did you mean 'rate_last_10s_hz'?")
+
+
+# -- bug: the replay hint after --out could not be pasted (trailing "/" doubled, spaces unquoted) --
+def test_replay_hint_can_be_pasted(capsys, tmp_path, monkeypatch):
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(capsys, "run", "lif", "--duration", "10", "--out", "my runs/a/")
+    assert code == 0
+    hint = out.strip().splitlines()[-1]
+    assert hint.startswith("wrote my runs/a/ (") and "//" not in hint
+    argv = shlex.split(hint.split("replay: ", 1)[1])
+    assert argv[:3] == ["hebblab", "run", "--config"]
+    code, again, _ = run_cli(capsys, *argv[1:], "--json")
+    assert code == 0 and json.loads(again)["duration_ms"] == 10.0

@@ -62,8 +62,12 @@ def run(args) -> int:
         print()
         print(charts(lab, color=sys.stdout.isatty()))
     if args.out is not None:
-        print(f"\nwrote {args.out}/ (experiment.toml, metrics.json, series.npz, CSV); "
-              f"replay: hebblab run --config {args.out}/experiment.toml")
+        import shlex
+        from pathlib import Path
+
+        out = Path(args.out)  # "runs/x/" -> "runs/x"; quoted so the hint can be pasted
+        print(f"\nwrote {out}/ (experiment.toml, metrics.json, series.npz, CSV); "
+              f"replay: hebblab run --config {shlex.quote(str(out / 'experiment.toml'))}")
     return 0
 
 

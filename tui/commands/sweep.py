@@ -147,7 +147,9 @@ def run(args) -> int:
             print()
             print(chart(result, plan, metric, color=sys.stdout.isatty()))
     if args.out is not None:
-        print(f"\nwrote {args.out}/ (sweep.csv, sweep.json)")
+        from pathlib import Path
+
+        print(f"\nwrote {Path(args.out)}/ (sweep.csv, sweep.json)")
     return 0
 
 
