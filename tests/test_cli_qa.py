@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -282,3 +283,16 @@ def test_replay_hint_can_be_pasted(capsys, tmp_path, monkeypatch):
     assert argv[:3] == ["hebblab", "run", "--config"]
     code, again, _ = run_cli(capsys, *argv[1:], "--json")
     assert code == 0 and json.loads(again)["duration_ms"] == 10.0
+
+
+# -- NO_COLOR (https://no-color.org): charts on a terminal had no way to drop the colour codes ----
+@pytest.mark.parametrize("command", [["run", "lif", "--duration", "50"],
+                                     ["sweep", "lif", "--vary", "I_ext_nA=1.7:1.9:0.1", "--duration", "200", "--jobs", "1"]])
+def test_no_color_on_a_terminal(capsys, monkeypatch, command):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    code, out, _ = run_cli(capsys, *command)
+    assert code == 0 and "\x1b[" in out and "┤" in out  # a terminal: charts, in colour
+    monkeypatch.setenv("NO_COLOR", "1")
+    code, out, _ = run_cli(capsys, *command)
+    assert code == 0 and "\x1b[" not in out and "┤" in out

@@ -24,6 +24,13 @@ SHADES = "·░▒▓█"
 LINE_COLORS = ("blue+", "red+", "green+", "magenta+", "cyan+", "yellow+")
 
 
+def use_color(stream) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    import os
+
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+
+
 def render_all(series: Iterable[Series], width: int = 100, height: int = 16, color: bool = False) -> str:
     return "\n\n".join(render(s, width, height, color) for s in series)
 

@@ -60,7 +60,9 @@ def run(args) -> int:
     plot = sys.stdout.isatty() if args.plot is None else args.plot
     if plot:
         print()
-        print(charts(lab, color=sys.stdout.isatty()))
+        from tui.terminal_charts import use_color
+
+        print(charts(lab, color=use_color(sys.stdout)))
     if args.out is not None:
         import shlex
         from pathlib import Path

@@ -145,7 +145,9 @@ def run(args) -> int:
     if plot:
         for metric in metrics:
             print()
-            print(chart(result, plan, metric, color=sys.stdout.isatty()))
+            from tui.terminal_charts import use_color
+
+            print(chart(result, plan, metric, color=use_color(sys.stdout)))
     if args.out is not None:
         from pathlib import Path
 
