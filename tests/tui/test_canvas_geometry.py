@@ -91,3 +91,34 @@ async def test_scatter_and_raster_stay_dots(make_app):
         text = "".join(chart.render_line(r).text for r in range(chart.size.height))
         dots = [ch for ch in text if ord(ch) in BRAILLE]
         assert len(dots) == 2 and all(bin(ord(ch) - 0x2800).count("1") == 1 for ch in dots)
+
+
+async def test_reference_lines_differ_in_pattern_and_colour_and_are_named():
+    from tui.app import HebblabApp
+
+    app = HebblabApp("lif", seed=1, autoplay=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(20):
+            await pilot.press("n")
+        await pilot.pause()
+        deck = app.screen.query_one(ChartDeck)
+        chart = next(w for _, name, w in deck.visible() if name == "membrane")
+        strips = [chart.render_line(r) for r in range(chart.size.height)]
+        text = "\n".join(s.text for s in strips)
+        assert "╌ threshold" in text and "┈ rest" in text  # the legend names both lines
+
+        def sample_colour(sample: str):
+            for strip in strips:
+                for seg in strip:
+                    if seg.text == sample:
+                        return seg.style.color
+            raise AssertionError(sample)
+
+        assert sample_colour("╌") != sample_colour("┈")  # and colours them apart
+        assert sample_colour("━") not in (sample_colour("╌"), sample_colour("┈"))
+        plot = [s.text for s in strips[1:-2]]
+        # The threshold row is dashed (two cells on, one off), the rest row dotted (every other cell).
+        dashed = [row for row in plot if "⠉⠉ ⠉⠉ " in row or "⠒⠒ ⠒⠒ " in row or "⠤⠤ ⠤⠤ " in row
+                  or "⣀⣀ ⣀⣀ " in row]
+        dotted = [row for row in plot if any(p * 3 in row for p in ("⠁ ", "⠂ ", "⠄ ", "⡀ "))]
+        assert dashed and dotted

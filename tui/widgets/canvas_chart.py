@@ -30,6 +30,8 @@ _THEME_KEYS = ("primary", "accent", "warning", "success", "secondary", "error")
 # Braille dot bits, indexed [sub-row 0..3][sub-column 0..1].
 _DOTS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
+HLINE_PATTERNS = ("dashed", "dotted")  # a series' reference lines in order (threshold, rest)
+HLINE_SAMPLE = {"dashed": "╌", "dotted": "┈"}  # their legend samples
 _BRAILLE = np.array([" "] + [chr(0x2800 + i) for i in range(1, 256)], dtype=object)
 
 
@@ -70,7 +72,8 @@ class Figure:
     """What one chart draws; built by a kind's `figure()` then rasterised."""
 
     layers: list[Layer] = field(default_factory=list)
-    hlines: list[tuple[float, int]] = field(default_factory=list)
+    # (level, palette index, label, pattern): reference lines; patterns tell them apart
+    hlines: list[tuple[float, int, str | None, str]] = field(default_factory=list)
     markers: list[tuple[float, float, str, int, str | None]] = field(default_factory=list)
     x_range: tuple[float, float] | None = None
     y_range: tuple[float, float] | None = None
@@ -115,9 +118,11 @@ class CanvasChart(Widget):
         out = []
         for key in _THEME_KEYS:
             try:
-                out.append(Color.parse(variables[key]).hex)
+                colour = Color.parse(variables[key]).hex
             except Exception:
                 continue
+            if colour not in out:  # themes reuse colours (accent = warning): keep lines apart
+                out.append(colour)
         return out or ["#0080ff"]
 
     def style(self, color: str | None, bold: bool = False, dim: bool = False) -> Style:
@@ -216,14 +221,19 @@ class CanvasChart(Widget):
                 char_colour[cy, cx] = layer.color
             elif layer.mode == "bars":
                 self._bars(x, y, layer, m, chars, char_colour)
-        for level, c in fig.hlines:
+        cells = np.arange(cols)
+        for level, c, _label, pattern in fig.hlines:
             if y0 <= level <= y1:
                 py = int(m.sub_y(np.array([level]))[0])
                 r = py // 4
-                # A reference line is dotted (one dot every other cell), so data stay readable.
-                row = codes[r, ::2]
-                np.bitwise_or(row, _DOTS[py % 4, 0], out=row)
-                colour[r, ::2][colour[r, ::2] < 0] = c
+                # Reference lines are broken (dashed: two cells on, one off; dotted: one dot
+                # every other cell) so the data stay readable and each line has its own look.
+                if pattern == "dashed":
+                    on, bits = cells % 3 != 2, _DOTS[py % 4, 0] | _DOTS[py % 4, 1]
+                else:
+                    on, bits = cells % 2 == 0, _DOTS[py % 4, 0]
+                codes[r, on] |= bits
+                colour[r, on & (colour[r] < 0)] = c
         for mx, my, ch, c, _label in fig.markers:
             if m.inside(np.array([mx]), np.array([my]))[0]:
                 cx, cy = int(m.col(np.array([mx]))[0]), int(m.row(np.array([my]))[0])
@@ -263,10 +273,12 @@ class CanvasChart(Widget):
                 char_colour[r, left:right] = layer.color
 
     def _legend(self, fig: Figure, chars, char_colour, cols: int) -> None:
-        entries = [(l.label, l.color) for l in fig.layers if l.label]
-        entries += [(m[4], m[3]) for m in fig.markers if m[4]]
-        for row, (label, c) in enumerate(entries[: chars.shape[0] - 1]):
-            text = ("━ " + label)[: max(0, cols - 2)]
+        """Top-left legend: a sample of each labelled line, reference line and marker."""
+        entries = [("━", l.label, l.color) for l in fig.layers if l.label]
+        entries += [(HLINE_SAMPLE.get(pattern, "┈"), label, c) for _, c, label, pattern in fig.hlines if label]
+        entries += [(m[2], m[4], m[3]) for m in fig.markers if m[4]]
+        for row, (sample, label, c) in enumerate(entries[: chars.shape[0] - 1]):
+            text = (sample + " " + label)[: max(0, cols - 2)]
             for k, ch in enumerate(text):
                 chars[row, 1 + k] = ch
                 char_colour[row, 1 + k] = c if k == 0 else -2  # -2: plain text
@@ -401,9 +413,12 @@ class TraceCanvas(CanvasChart):
         for i, row in enumerate(y):
             xs, ys = envelope(x, row, columns, s.x_range)
             fig.layers.append(Layer(xs, ys, i, "line", s.labels[i] if named else None))
-        for j, level in enumerate(s.hlines.values()):
+        if s.hlines and len(s.labels) == y.shape[0] and not named:
+            fig.layers[0].label = s.labels[0]  # beside reference lines, name the data too
+        for j, (name, level) in enumerate(s.hlines.items()):
             if np.isfinite(level):
-                fig.hlines.append((float(level), y.shape[0] + j))
+                pattern = HLINE_PATTERNS[j % len(HLINE_PATTERNS)]
+                fig.hlines.append((float(level), y.shape[0] + j, name, pattern))
         return fig
 
 
