@@ -106,6 +106,17 @@ def test_ei_refractory_is_one_step_shorter_than_lif():
     assert np.all(np.diff(fired) == 21)
 
 
+def test_threshold_is_inclusive_in_lif_and_strict_in_ei():
+    # A cell sitting exactly at threshold: sim.neurons fires (V >= V_thresh), the CUBA
+    # kernel does not (v > V_t, as Brian2's `v > Vt`).
+    pop = LIFPopulation(1, LIFParams(V_rest_mV=-54.0, V_thresh_mV=-54.0, method="exact"), V0=-54.0)
+    assert pop.step(0.0)[0]
+    p = CubaParams(E_l_mV=-50.0)  # E_l = V_t: v stays at V_t
+    net = CubaNetwork(Connectivity.from_pairs(1, 1, [], []), p, np.array([-50.0]))
+    steps, _ = net.run(10)
+    assert steps.size == 0 and net.v_mV[0] == -50.0
+
+
 # -- stdp ----------------------------------------------------------------------------
 
 def _engine(w0: float, g_max: float, spike_steps=(0,)) -> tuple[PlasticCondLIF, PairSTDP]:
