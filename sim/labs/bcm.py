@@ -107,7 +107,6 @@ class BcmLab(Lab):
         self._rng = np.random.default_rng(self.rng_seed)
         init_rng = np.random.default_rng(np.random.SeedSequence(self.rng_seed).spawn(1)[0])
         self.w = p["w_init"] * init_rng.uniform(0.8, 1.2, (self.n, 1))
-        self.w_init = self.w.copy()
         resp = self.responses()
         # Start theta at its target <y^2>/y0 for the initial weights.
         self.rule = BCMRule(p["eta"], p["tau_theta_ms"], p["y0"], theta0=float(np.mean(resp**2) / p["y0"]))
