@@ -296,3 +296,20 @@ def test_no_color_on_a_terminal(capsys, monkeypatch, command):
     monkeypatch.setenv("NO_COLOR", "1")
     code, out, _ = run_cli(capsys, *command)
     assert code == 0 and "\x1b[" not in out and "┤" in out
+
+
+# -- bug: a sweep of pairing or stdp charted the clock (t_s, their first readout) by default ------
+def test_sweep_default_metric_is_not_the_clock(capsys):
+    from tui.commands.sweep import choose_metrics
+
+    assert choose_metrics(LABS["pairing"], []) == ["dw"]
+    assert choose_metrics(LABS["stdp"], []) == ["rate_hz"]
+    assert choose_metrics(LABS["lif"], []) == ["isi_rate_hz"]
+    code, out, _ = run_cli(capsys, "sweep", "pairing", "--preset", "ltd-1hz", "--vary", "delay_ms=-10:10:20",
+                           "--jobs", "1", "--json")
+    assert code == 0
+    record = json.loads(out)
+    assert record["metrics"] == ["dw"]
+    dws = [p["metrics"]["dw"] for p in record["points"]]
+    # science.md 5, triplet rule at 1 Hz: post-before-pre depresses, pre-before-post does ~nothing
+    assert dws[0] < -0.1 and abs(dws[1]) < 0.01

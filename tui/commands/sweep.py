@@ -20,6 +20,7 @@ import sys
 HELP_ORDER = 45
 MAX_GROUPS = 6  # lines per chart when two or more parameters vary
 DENSE = 201  # points of a theory curve on a chart
+CLOCK_READOUTS = ("t_s", "t_ms")  # elapsed time: never the default metric of a sweep
 
 
 def register(subparsers) -> None:
@@ -36,8 +37,8 @@ def register(subparsers) -> None:
                    dest="varies", help="a parameter range (repeat for a cartesian grid; the first "
                    "is the chart's x axis)")
     p.add_argument("--metric", metavar="NAME", action="append", default=[], dest="metrics",
-                   help="metric to chart (repeatable or comma-separated; default: the lab's "
-                   "first readout)")
+                   help="metric to chart (repeatable or comma-separated; any numeric metric of the "
+                   "lab; default: its first readout other than elapsed time)")
     p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], dest="sets",
                    help="fix a parameter for every point (repeatable)")
     p.add_argument("--duration", metavar="MS", help="biological time per point, in ms")
@@ -67,14 +68,15 @@ def parse_jobs(text: str | None) -> int | None:
 
 def choose_metrics(lab_cls, requested: list[str], plan=None) -> list[str]:
     """The metrics to chart: the lab's readouts or any other number its metrics() reports
-    (stdp's rate_first_10s_hz is not a readout); default: the first readout."""
+    (stdp's rate_first_10s_hz is not a readout); default: the first readout that is not
+    the clock."""
     from sim.params import ParamError, closest
     from sim.sweep import scalar_metrics
 
     names = [r.name for r in lab_cls.readout_specs]
     wanted = [m.strip() for item in requested for m in item.split(",") if m.strip()]
-    if not wanted:
-        return names[:1]
+    if not wanted:  # the clock (pairing's and stdp's first readout) is the same at every point
+        return [n for n in names if n not in CLOCK_READOUTS][:1] or names[:1]
     if plan is not None and any(m not in names for m in wanted):
         # every point records these (sweep.csv has them): a fresh lab lists their names
         names += [k for k in scalar_metrics(plan.make_lab().metrics()) if k not in names]
