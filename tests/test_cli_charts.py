@@ -50,7 +50,7 @@ def test_all_bad_or_empty_data_says_so(kind):
     if kind == "matrix":
         assert "no data" in text
     else:
-        assert text.splitlines()[-1].strip() == "(no data to draw yet)"
+        assert text.splitlines()[-1].strip() == "(no data to draw)"
 
 
 def test_colour_only_when_asked():

@@ -61,7 +61,7 @@ def render(s: Series, width: int = 100, height: int = 16, color: bool = False) -
 
 
 def _empty(title: str, width: int) -> str:
-    return f"{title}\n  (no data to draw yet)"
+    return f"{title}\n  (no data to draw)"  # a finished run: "yet" would promise more
 
 
 def _hidden_note(n_bad: int) -> str | bool:
