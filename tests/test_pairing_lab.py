@@ -123,3 +123,21 @@ def test_bad_parameters_are_rejected():
         PairingLab(params={"w0": 20.0, "w_max": 10.0})
     with pytest.raises(ParamError, match="rule"):
         PairingLab(params={"rule": "tripplet"})
+
+
+def test_triplet_trace_chart_decays_traces_to_each_event():
+    """Each logged row shows r1 as the closed form gives it at that event: the sum over
+    earlier-or-simultaneous pre spikes of exp(-(t - t_pre)/tau_plus) (all-to-all, r1 += 1 per
+    pre spike), not the value stored at the pre cell's own last spike."""
+    from sim.labs.pairing import PairingLab
+
+    lab = PairingLab(preset="ltd-1hz", params={"rule": "triplet"})
+    proto = lab.protocols[0]
+    lab.run(3500.0)
+    log = lab.log.view()
+    pre_times = proto.times[~proto.is_post]
+    assert log.shape[0] >= 4 and (log[:, 2] < 0.5).any() and (log[:, 2] > 0.5).any()
+    for t, _, r1, *_ in log:
+        past = pre_times[pre_times <= t]
+        expected = np.exp(-(t - past) / lab.rule.tau_plus_ms).sum()
+        assert r1 == pytest.approx(expected, rel=1e-9, abs=1e-12)

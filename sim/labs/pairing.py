@@ -234,7 +234,9 @@ class PairingLab(Lab):
     def _log_row(self, t: float) -> list[float]:
         r = self.rule
         if isinstance(r, TripletSTDP):
-            tr = [r.r1[0], r.r2[0], r.o1[0], r.o2[0]]
+            # Stored traces were last updated at their own cell's spike: decay them to t.
+            (r1, r2), (o1, o2) = r.pre_traces_at(t), r.post_traces_at(t)
+            tr = [r1[0], r2[0], o1[0], o2[0]]
         else:
             tr = [r.pre_trace_at(t)[0], r.post_trace_at(t)[0], 0.0, 0.0]
         return [t, self.w[0, 0], *tr]
