@@ -67,7 +67,7 @@ class ChapterScreen(LabScreen):
         yield NotesLine(id="notes")
         yield Static(id="preset-note")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)  # every key in one line at 120 columns
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -141,6 +141,8 @@ class LabScreen(Screen):
                 tooltip="Freeze or unfreeze plasticity (labs with a `freeze` parameter)"),
         Binding("c", "next_charts", "More charts", id="lab.charts",
                 tooltip="Show the next page of charts when not all fit"),
+        Binding("i", "info", "Info", id="lab.info",
+                tooltip="The lab's full notes, its preset's description and every readout with its meaning"),
     ]
 
     def __init__(self, panes: list[Pane], title: str, fps: float = 20.0, autoplay: bool = True,
@@ -173,7 +175,7 @@ class LabScreen(Screen):
         yield ReadoutsLine(id="readouts", classes="-multi" if len(self.runners) > 1 else "")
         yield NotesLine(id="notes")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)  # every key in one line at 120 columns
 
     def make_deck(self) -> ChartDeck:
         few = len(self.charts) <= 2
@@ -274,6 +276,7 @@ class LabScreen(Screen):
         self.call_after_refresh(self._after_resize)
 
     def _after_resize(self) -> None:
+        self._notes_text = None  # the notes re-wrap to the new width
         self.query_one(ChartDeck).layout_pages()
         self.redraw(force=True)
 
@@ -303,6 +306,11 @@ class LabScreen(Screen):
         for r in self.runners:
             r.slower()
         self.update_status()
+
+    def action_info(self) -> None:
+        from tui.screens.info import InfoScreen
+
+        self.app.push_screen(InfoScreen(self.runners))
 
     def action_next_charts(self) -> None:
         self.query_one(ChartDeck).next_page()

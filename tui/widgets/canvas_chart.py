@@ -277,11 +277,22 @@ class CanvasChart(Widget):
         entries = [("━", l.label, l.color) for l in fig.layers if l.label]
         entries += [(HLINE_SAMPLE.get(pattern, "┈"), label, c) for _, c, label, pattern in fig.hlines if label]
         entries += [(m[2], m[4], m[3]) for m in fig.markers if m[4]]
-        for row, (sample, label, c) in enumerate(entries[: chars.shape[0] - 1]):
-            text = (sample + " " + label)[: max(0, cols - 2)]
+        rows = chars.shape[0]
+        one_row = sum(len(label) + 4 for _, label, _ in entries) + 1 <= cols
+        # Stacked entries would cover over a third of a short plot: put them on one row.
+        if len(entries) > 1 and len(entries) > rows // 3 and one_row:
+            places = []
+            start = 1
+            for entry in entries:
+                places.append((0, start, entry))
+                start += len(entry[1]) + 4
+        else:
+            places = [(row, 1, entry) for row, entry in enumerate(entries[: rows - 1])]
+        for row, start, (sample, label, c) in places:
+            text = (sample + " " + label)[: max(0, cols - start - 1)]
             for k, ch in enumerate(text):
-                chars[row, 1 + k] = ch
-                char_colour[row, 1 + k] = c if k == 0 else -2  # -2: plain text
+                chars[row, start + k] = ch
+                char_colour[row, start + k] = c if k == 0 else -2  # -2: plain text
 
     def _row_segments(self, codes, colour, chars, char_colour, palette) -> list[Segment]:
         """One row of cells to segments: vectorised, then one Segment per run of one style."""

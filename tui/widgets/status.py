@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.text import Text
 from textual.widgets import Static
 
@@ -41,24 +43,80 @@ class StatusLine(Static):
         self.update(text, layout=False)  # fixed height: no relayout every frame
 
 
+def layout_notes(notes: list[tuple[int, str]], width: int, max_lines: int) -> list[tuple[int, list[str]]]:
+    """(note index, its lines) for the notes shown, wrapped at words, within `max_lines`
+    lines of `width`.
+
+    `notes` are (lab index, text) in lab order. When all fit wrapped, all are shown in
+    full. Otherwise every note first gets one line, taken round-robin over the labs so
+    each lab's first note is visible, and the spare lines let notes wrap in that order;
+    a shortened note ends in "…", and notes left out are counted on the last line.
+    """
+    width, max_lines = max(8, width), max(1, max_lines)
+    wrapped = [textwrap.wrap(text, width) or [""] for _, text in notes]
+    if sum(len(w) for w in wrapped) <= max_lines:
+        return list(enumerate(wrapped))
+    # priority: round-robin over labs (a lab's first note before another lab's second)
+    rank = {}
+    seen: dict[int, int] = {}
+    for i, (lab, _) in enumerate(notes):
+        rank[i] = (seen.get(lab, 0), lab)
+        seen[lab] = seen.get(lab, 0) + 1
+    order = sorted(range(len(notes)), key=lambda i: rank[i])
+    shown = sorted(order[:max_lines])
+    alloc = {i: 1 for i in shown}
+    spare = max_lines - len(shown)
+    for i in order[: len(shown)]:
+        extra = min(spare, len(wrapped[i]) - 1)
+        alloc[i] += extra
+        spare -= extra
+    hidden = len(notes) - len(shown)
+    out = []
+    for i in shown:
+        lines = wrapped[i][: alloc[i]]
+        if alloc[i] < len(wrapped[i]):
+            lines[-1] = lines[-1][: width - 1] + "…"
+        out.append((i, lines))
+    if hidden and out:
+        suffix = f" (+{hidden} more: i)"
+        last = out[-1][1][-1]
+        out[-1][1][-1] = (last[: width - len(suffix) - 1] + "…" if len(last) + len(suffix) > width else last) + suffix
+    return out
+
+
 class NotesLine(Static):
-    """The labs' plain-language notes (why nothing learns, divergence...)."""
+    """The labs' plain-language notes (why nothing learns, divergence...).
+
+    Wrapped into up to `TALL_LINES` lines on a tall terminal (`SHORT_LINES` on a short
+    one); what does not fit is shortened with an ellipsis, never a lab's only note
+    (the info screen, key i, shows every note in full).
+    """
+
+    TALL_LINES, SHORT_LINES, TALL_FROM = 4, 2, 32
 
     DEFAULT_CSS = """
-    NotesLine { height: auto; max-height: 3; }
+    NotesLine { height: auto; max-height: 4; }
     """
 
     def show(self, runners: list[Runner]) -> None:
-        text = Text()
-        for r in runners:
-            for note in r.lab.notes():
-                if text:
-                    text.append("\n")
-                style = "bold red" if note == r.lab.diverged else "italic"
+        notes, styles = [], []
+        for k, r in enumerate(runners):
+            lab_notes = list(r.lab.notes())
+            lab_notes.sort(key=lambda note: note != r.lab.diverged)  # a divergence first
+            for note in lab_notes:
                 prefix = f"{r.lab.name}: " if len(runners) > 1 else ""
-                text.append(prefix + note, style=style)
+                notes.append((k, prefix + note))
+                styles.append("bold red" if note == r.lab.diverged else "italic")
+        width = self.content_size.width or max(8, self.app.size.width - 2)
+        max_lines = self.TALL_LINES if self.app.size.height >= self.TALL_FROM else self.SHORT_LINES
+        text = Text(no_wrap=True, overflow="crop")
+        first = True
+        for i, lines in layout_notes(notes, width, max_lines) if notes else []:
+            for line in lines:
+                text.append(line if first else "\n" + line, style=styles[i])
+                first = False
         self.update(text)
-        self.display = bool(text)
+        self.display = bool(notes)
 
 
 def _fmt_value(v) -> str:
