@@ -217,6 +217,21 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
 
 
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the workers. shutdown() alone waits for every
+    point already queued to a worker: Ctrl-C in a sweep of long points took minutes."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
+    if terminate is not None:
+        terminate()
+        return
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # no public API before 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in workers:
+        proc.terminate()
+    for proc in workers:
+        proc.join(timeout=5)
+
+
 def run_sweep(lab: str, preset: str | None, base: Mapping[str, Value], varies: Sequence[Vary],
               duration_ms: float, seed: int, jobs: int | None = None,
               on_point: Callable[[int, dict[str, Any]], None] | None = None) -> SweepResult:
@@ -239,22 +254,26 @@ def run_sweep(lab: str, preset: str | None, base: Mapping[str, Value], varies: S
         for i, task in enumerate(tasks):
             done(i, run_point(task))
     else:
-        with _pool(jobs) as pool:
+        pool = _pool(jobs)
+        finished_ok = False
+        try:
             pending: dict[Future, int] = {pool.submit(run_point, t): i for i, t in enumerate(tasks)}
-            try:
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        i = pending.pop(fut)
-                        try:
-                            res = fut.result()
-                        except Exception as err:  # noqa: BLE001 - e.g. a worker killed by the OS
-                            res = {"params": dict(tasks[i].point), "metrics": {},
-                                   "error": f"worker failed: {type(err).__name__}: {err}"}
-                        done(i, res)
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    i = pending.pop(fut)
+                    try:
+                        res = fut.result()
+                    except Exception as err:  # noqa: BLE001 - e.g. a worker killed by the OS
+                        res = {"params": dict(tasks[i].point), "metrics": {},
+                               "error": f"worker failed: {type(err).__name__}: {err}"}
+                    done(i, res)
+            finished_ok = True
+        finally:
+            if finished_ok:
+                pool.shutdown(wait=True)
+            else:  # Ctrl-C (or an error): stop now, not after the points already handed out
+                _stop_workers(pool)
     return SweepResult(lab, preset, seed, duration_ms, list(varies), dict(base),
                        [r for r in results if r is not None])
 

@@ -313,3 +313,33 @@ def test_sweep_default_metric_is_not_the_clock(capsys):
     dws = [p["metrics"]["dw"] for p in record["points"]]
     # science.md 5, triplet rule at 1 Hz: post-before-pre depresses, pre-before-post does ~nothing
     assert dws[0] < -0.1 and abs(dws[1]) < 0.01
+
+
+# -- bug: Ctrl-C in a parallel sweep waited for every point already handed to a worker ----------
+def test_interrupted_sweep_terminates_its_workers(monkeypatch):
+    import signal
+
+    import sim.sweep as sweep
+    from sim.labs.lif import LifLab
+
+    pools = []
+    real_pool = sweep._pool
+
+    def keep(jobs):
+        pools.append(real_pool(jobs))
+        return pools[-1]
+
+    monkeypatch.setattr(sweep, "_pool", keep)
+    workers = []
+
+    def interrupt(i, point):  # the fast point is done; the slow one is still running
+        workers.extend(pools[0]._processes.values())
+        raise KeyboardInterrupt
+
+    # 1 cell finishes in a moment; 1000 cells for 600 s of biological time take many seconds
+    varies = [sweep.parse_vary("n_neurons=1:1000:999", LifLab)]
+    with pytest.raises(KeyboardInterrupt):
+        sweep.run_sweep("lif", "chapter", {"dt_ms": 1.0}, varies, duration_ms=600_000.0, seed=0,
+                        jobs=2, on_point=interrupt)
+    assert workers and all(not w.is_alive() for w in workers)
+    assert all(w.exitcode == -signal.SIGTERM for w in workers)  # stopped, not finished
