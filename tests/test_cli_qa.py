@@ -343,3 +343,12 @@ def test_interrupted_sweep_terminates_its_workers(monkeypatch):
                         jobs=2, on_point=interrupt)
     assert workers and all(not w.is_alive() for w in workers)
     assert all(w.exitcode == -signal.SIGTERM for w in workers)  # stopped, not finished
+
+
+# -- bug: a too-short --duration for hebb/oja blamed a dt_ms parameter those labs do not have -----
+def test_too_short_duration_names_dt_ms_only_where_it_exists(capsys):
+    code, out, err = run_cli(capsys, "run", "hebb", "--duration", "0.4")
+    one_line_error(code, out, err, "shorter than one time step (this lab steps 1 ms at a time)")
+    assert "dt_ms" not in err
+    code, out, err = run_cli(capsys, "run", "lif", "--duration", "0.04")
+    one_line_error(code, out, err, "shorter than one time step (dt_ms = 0.1)")

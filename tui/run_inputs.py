@@ -61,8 +61,9 @@ def parse_seed(text: Any, option: str = "--seed") -> int:
     return check_seed(value)
 
 
-def parse_duration(value: Any, dt_ms: float, option: str = "--duration") -> float:
-    """A run length in ms: finite, > 0, <= MAX_DURATION_MS and at least one time step."""
+def parse_duration(value: Any, dt_ms: float, option: str = "--duration", has_dt_param: bool = True) -> float:
+    """A run length in ms: finite, > 0, <= MAX_DURATION_MS and at least one time step.
+    has_dt_param: the lab has a dt_ms parameter to name (hebb and oja step 1 ms without one)."""
     allowed = f"a number of ms in (0, {MAX_DURATION_MS:.0f}]"
     if isinstance(value, str):
         try:
@@ -79,8 +80,8 @@ def parse_duration(value: Any, dt_ms: float, option: str = "--duration") -> floa
         raise ParamError(option, f"out of range: expected {allowed} (one hour of "
                          f"biological time at most), got {number:.10g}")
     if round(number / dt_ms) < 1:
-        raise ParamError(option, f"{number:g} ms is shorter than one time step "
-                         f"(dt_ms = {dt_ms:g})")
+        step = f"dt_ms = {dt_ms:g}" if has_dt_param else f"this lab steps {dt_ms:g} ms at a time"
+        raise ParamError(option, f"{number:g} ms is shorter than one time step ({step})")
     return number
 
 
@@ -137,14 +138,15 @@ def plan_run(lab: str | None = None, preset: str | None = None, sets: Iterable[s
         seed_value = check_seed(preset_obj.seed if preset_obj.seed is not None else 0)
 
     dt_ms = float(params.get("dt_ms", 1.0))
+    has_dt = "dt_ms" in params
     if duration is not None:
-        duration_ms = parse_duration(duration, dt_ms)
+        duration_ms = parse_duration(duration, dt_ms, has_dt_param=has_dt)
     elif cfg is not None and cfg.duration_ms is not None:
         try:
-            duration_ms = parse_duration(cfg.duration_ms, dt_ms, option="duration_ms")
+            duration_ms = parse_duration(cfg.duration_ms, dt_ms, option="duration_ms", has_dt_param=has_dt)
         except ParamError as err:
             raise UsageError(f"{cfg.where('duration_ms')}: {err}") from None
     else:
         default = preset_obj.duration_ms if preset_obj.duration_ms is not None else lab_cls.default_duration_ms
-        duration_ms = parse_duration(default, dt_ms, option="duration_ms")
+        duration_ms = parse_duration(default, dt_ms, option="duration_ms", has_dt_param=has_dt)
     return RunPlan(lab_cls, preset_obj.name, params, seed_value, duration_ms)
