@@ -23,9 +23,11 @@ class ParamError(ValueError):
 
 
 def closest(name: str, options: Iterable[str]) -> str:
-    """' (did you mean X?)' for the closest option, or '' when none is close."""
-    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
-    return f" (did you mean {match[0]!r}?)" if match else ""
+    """' (did you mean X?)' for the closest option, or '' when none is close.
+    Case is ignored when matching (EULER -> euler, v_rest_mv -> V_rest_mV)."""
+    by_lower = {o.lower(): o for o in reversed(list(options))}  # first option wins a tie
+    match = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.5)
+    return f" (did you mean {by_lower[match[0]]!r}?)" if match else ""
 
 
 def _fmt(x: float) -> str:

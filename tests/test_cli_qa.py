@@ -352,3 +352,16 @@ def test_too_short_duration_names_dt_ms_only_where_it_exists(capsys):
     assert "dt_ms" not in err
     code, out, err = run_cli(capsys, "run", "lif", "--duration", "0.04")
     one_line_error(code, out, err, "shorter than one time step (dt_ms = 0.1)")
+
+
+# -- bug: a name in the wrong case got no suggestion (EULER, LIF, CHAPTER) -----------------------
+@pytest.mark.parametrize("argv,expected", [
+    (["run", "LIF"], "unknown lab 'LIF'; choose one of lif,"),
+    (["run", "lif", "--preset", "CHAPTER"], "(did you mean 'chapter'?)"),
+    (["run", "lif", "--set", "method=EULER"], "method: expected one of euler, exact, got 'EULER' (did you mean 'euler'?)"),
+    (["run", "lif", "--set", "TAU_M_MS=30"], "(did you mean 'tau_m_ms'?)"),
+])
+def test_wrong_case_names_get_a_suggestion(capsys, argv, expected):
+    code, out, err = run_cli(capsys, *argv)
+    one_line_error(code, out, err, expected)
+    assert "did you mean" in err
