@@ -365,3 +365,11 @@ def test_wrong_case_names_get_a_suggestion(capsys, argv, expected):
     code, out, err = run_cli(capsys, *argv)
     one_line_error(code, out, err, expected)
     assert "did you mean" in err
+
+
+# -- bug: a raster of a few cells labelled its y axis 0.50, 1.50, ... (cells are whole numbers) ---
+def test_raster_of_few_cells_ticks_each_cell():
+    s = Series(SeriesSpec("r", "raster", "Spikes", "time (ms)", "cell"), y=np.array([0, 1, 2, 3, 1.0]),
+               x=np.array([1.0, 2.0, 3.0, 4.0, 5.0]), y_range=(0.0, 3.0))
+    ticks = [line.split("┤")[0].strip() for line in render(s, width=60, height=14).splitlines() if "┤" in line]
+    assert ticks == ["3", "2", "1", "0"]

@@ -11,6 +11,7 @@ plotext is imported inside the functions: `hebblab run --json` never loads it.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Iterable
 
@@ -126,6 +127,9 @@ def _raster(plt, s: Series, width, height, color):
             drew = True
     if s.y_range is not None:
         plt.ylim(*s.y_range)
+        lo, hi = math.ceil(s.y_range[0]), math.floor(s.y_range[1])
+        if 0 <= hi - lo <= height // 2:  # few cells: tick each cell index, not 0.5, 1.5, ...
+            plt.yticks(list(range(lo, hi + 1)))
     if x_range is not None:
         plt.xlim(*x_range)
     return drew
