@@ -373,3 +373,10 @@ def test_raster_of_few_cells_ticks_each_cell():
                x=np.array([1.0, 2.0, 3.0, 4.0, 5.0]), y_range=(0.0, 3.0))
     ticks = [line.split("┤")[0].strip() for line in render(s, width=60, height=14).splitlines() if "┤" in line]
     assert ticks == ["3", "2", "1", "0"]
+
+
+def test_summary_says_a_diverged_run_stopped_early_not_that_it_was_rounded(capsys):
+    code, out, err = run_cli(capsys, "run", "oja", "--preset", "too-fast", "--no-plot")
+    assert code == 0 and "diverged" in err
+    line = out.splitlines()[1]
+    assert line.endswith("ms simulated of 1000 ms (stopped early: the run diverged)") and "rounded" not in line

@@ -76,7 +76,9 @@ def run(args) -> int:
 def summary(lab, plan, record) -> str:
     """Readable text: what ran, readouts with units, notes, remaining metrics."""
     simulated = f"{lab.t_ms:.10g} ms simulated"
-    if not math.isclose(lab.t_ms, plan.duration_ms, rel_tol=1e-9, abs_tol=1e-12):
+    if lab.diverged and lab.t_ms < plan.duration_ms - lab.dt_ms / 2:
+        simulated += f" of {plan.duration_ms:.10g} ms (stopped early: the run diverged)"
+    elif not math.isclose(lab.t_ms, plan.duration_ms, rel_tol=1e-9, abs_tol=1e-12):
         simulated += f" ({plan.duration_ms:.10g} ms asked for, rounded to whole {lab.dt_ms:g} ms steps)"
     lines = [f"{lab.name}: {lab.title}" if lab.title else lab.name,
              f"preset {plan.preset} | seed {plan.seed} | {simulated}"]
