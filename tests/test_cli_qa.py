@@ -342,7 +342,9 @@ def test_interrupted_sweep_terminates_its_workers(monkeypatch):
         sweep.run_sweep("lif", "chapter", {"dt_ms": 1.0}, varies, duration_ms=600_000.0, seed=0,
                         jobs=2, on_point=interrupt)
     assert workers and all(not w.is_alive() for w in workers)
-    assert all(w.exitcode == -signal.SIGTERM for w in workers)  # stopped, not finished
+    # the worker busy with the slow point was stopped, not left to finish (the idle one may
+    # have exited on its own when the pool shut down)
+    assert -signal.SIGTERM in [w.exitcode for w in workers]
 
 
 # -- bug: a too-short --duration for hebb/oja blamed a dt_ms parameter those labs do not have -----
