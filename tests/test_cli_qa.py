@@ -382,3 +382,47 @@ def test_summary_says_a_diverged_run_stopped_early_not_that_it_was_rounded(capsy
     assert code == 0 and "diverged" in err
     line = out.splitlines()[1]
     assert line.endswith("ms simulated of 1000 ms (stopped early: the run diverged)") and "rounded" not in line
+
+
+# -- the numbers the CLI prints, against science.md (not against earlier output) -----------------
+def test_help_and_version(capsys):
+    code, out, _ = run_cli(capsys, "--help")
+    assert code == 0 and all(c in out for c in ("labs", "presets", "params", "run", "sweep"))
+    code, out, _ = run_cli(capsys, "run", "--help")
+    assert code == 0 and "--config" in out and "--no-plot" in out
+
+
+def test_cli_prints_the_chapters_lif_numbers(capsys):
+    code, out, _ = run_cli(capsys, "run", "lif", "--preset", "chapter", "--json")
+    m = json.loads(out)["metrics"]
+    # science.md 1: Euler at dt 0.1 ms, spikes at 43.9, 96.6, 149.3, 202.0, 254.7 ms; 18.95 Hz closed form
+    assert m["spike_times_ms"] == pytest.approx([43.9, 96.6, 149.3, 202.0, 254.7], abs=1e-9)
+    assert m["theory_rate_hz"] == pytest.approx(1000 / (20 * np.log(14)), rel=1e-9)
+    assert m["isi_rate_hz"] == pytest.approx(18.95 * 1.0015, abs=0.01)  # Euler fires 0.15 % early
+    code, out, _ = run_cli(capsys, "run", "lif", "--preset", "chapter", "--no-plot")
+    assert "18.98 Hz vs closed form 18.95 Hz" in out
+    code, out, _ = run_cli(capsys, "run", "lif", "--preset", "ex1-tau40", "--json")
+    m40 = json.loads(out)["metrics"]
+    assert m40["theory_rate_hz"] == pytest.approx(1000 / (40 * np.log(14)), rel=1e-9)  # 9.47 Hz
+    assert m40["isi_rate_hz"] == pytest.approx(9.47, abs=0.02) and m40["isi_rate_hz"] < m["isi_rate_hz"] / 1.9
+
+
+def _listing(seed: int) -> np.ndarray:
+    """science.md 2, the chapter's listing, written out independently of sim/."""
+    np.random.seed(seed)
+    w = np.random.randn(2, 2) * 0.1
+    for _ in range(200):
+        pre = (np.random.rand(2) < 0.05).astype(float)
+        post = (pre @ w > 0.3).astype(float)
+        w += 0.01 * np.outer(pre, post)
+    return w
+
+
+@pytest.mark.parametrize("seed", [0, 3, 93, 137, 4294967295])
+def test_cli_hebb_chapter_weights_equal_the_listing(capsys, seed):
+    code, out, _ = run_cli(capsys, "run", "hebb", "--preset", "chapter", "--seed", str(seed), "--json")
+    m = json.loads(out)["metrics"]
+    ref = _listing(seed)
+    assert np.array_equal(np.array(m["final_weights"]), ref)
+    np.random.seed(seed)
+    assert m["weights_changed"] == (not np.array_equal(ref, np.random.randn(2, 2) * 0.1))
