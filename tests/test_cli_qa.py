@@ -426,3 +426,14 @@ def test_cli_hebb_chapter_weights_equal_the_listing(capsys, seed):
     assert np.array_equal(np.array(m["final_weights"]), ref)
     np.random.seed(seed)
     assert m["weights_changed"] == (not np.array_equal(ref, np.random.randn(2, 2) * 0.1))
+
+
+# -- bug: long durations printed as 1.2705e+06 ms (presets, sweep summary) ------------------------
+def test_long_durations_are_printed_in_full(capsys):
+    code, out, _ = run_cli(capsys, "presets", "pairing")
+    assert code == 0 and "window     (1270500 ms = 1270.5 s, default)" in out and "e+06" not in out
+    code, out, _ = run_cli(capsys, "presets", "lif")
+    assert "chapter         (300 ms, default)" in out
+    code, out, _ = run_cli(capsys, "sweep", "pairing", "--preset", "ltd-1hz", "--vary", "n_pairs=1:2:1",
+                           "--duration", "1234567", "--jobs", "1", "--no-plot")
+    assert code == 0 and "| 1234567 ms per point |" in out

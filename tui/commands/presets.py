@@ -21,7 +21,7 @@ def run(args) -> int:
     width = max(len(p.name) for p in lab.presets)
     for i, preset in enumerate(lab.presets):
         duration = preset.duration_ms if preset.duration_ms is not None else lab.default_duration_ms
-        facts = [f"{duration:g} ms"]
+        facts = [f"{duration:.10g} ms" + (f" = {duration / 1000:.10g} s" if duration >= 10_000 else "")]
         if preset.seed is not None:
             facts.append(f"seed {preset.seed}")
         if i == 0:

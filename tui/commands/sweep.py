@@ -215,7 +215,7 @@ def summary(result, plan, metrics: list[str]) -> str:
 
     names = [v.name for v in result.varies]
     lines = [f"sweep {result.lab}: preset {plan.preset} | seed {result.seed} | "
-             f"{result.duration_ms:g} ms per point | {len(result.points)} points"]
+             f"{result.duration_ms:.10g} ms per point | {len(result.points)} points"]
     if result.base:
         lines.append("fixed: " + ", ".join(f"{k}={fmt(v)}" for k, v in result.base.items()))
     has_theory = {m for p in result.points for m in p.get("theory", {})}
