@@ -122,3 +122,22 @@ async def test_reference_lines_differ_in_pattern_and_colour_and_are_named():
                   or "⣀⣀ ⣀⣀ " in row]
         dotted = [row for row in plot if any(p * 3 in row for p in ("⠁ ", "⠂ ", "⠄ ", "⡀ "))]
         assert dashed and dotted
+
+
+def test_same_data_detects_equal_and_changed_series():
+    from sim.series import SeriesSpec
+    from tui.widgets.chart_data import same_data
+
+    spec = SeriesSpec("v", "curve", "Curve")
+    x = np.linspace(0, 1, 50)
+
+    def make(**kw):
+        args = dict(y=x ** 2, x=x.copy(), overlays={"theory": (x.copy(), x ** 2)}, markers={"now": (0.5, np.nan)})
+        args.update(kw)
+        return Series(spec, version=len(kw), **args)
+
+    assert same_data(make(), make())  # a new version with equal data (NaN included): no redraw
+    assert not same_data(make(), make(y=x ** 2 + 1e-12))
+    assert not same_data(make(), make(markers={"now": (0.6, np.nan)}))
+    assert not same_data(make(), make(x_range=(0.0, 2.0)))
+    assert not same_data(None, make())

@@ -24,7 +24,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from sim.series import Series, SeriesSpec
-from tui.widgets.chart_data import envelope, finite_values, finite_xy, raster_cells
+from tui.widgets.chart_data import envelope, finite_values, finite_xy, raster_cells, same_data
 
 _THEME_KEYS = ("primary", "accent", "warning", "success", "secondary", "error")
 # Braille dot bits, indexed [sub-row 0..3][sub-column 0..1].
@@ -98,6 +98,8 @@ class CanvasChart(Widget):
         self.tooltip = f"{spec.title}: {spec.help}" if spec.help else spec.title
 
     def show_series(self, series: Series) -> None:
+        if same_data(self.series, series):
+            return  # nothing new to draw (e.g. an f-I curve while only time advances)
         self.series = series
         self._key = None
         self.refresh()

@@ -12,7 +12,7 @@ import numpy as np
 from sim.decimate import finite_xy as _finite_xy
 from sim.decimate import grid_thin, minmax_decimate
 
-__all__ = ["finite_xy", "envelope", "in_window", "raster_cells", "finite_values"]
+__all__ = ["finite_xy", "envelope", "in_window", "raster_cells", "finite_values", "same_data"]
 
 
 def finite_xy(x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -55,3 +55,32 @@ def raster_cells(x, y, x_lo: float, x_hi: float, y_lo: float, y_hi: float,
 def finite_values(v) -> np.ndarray:
     v = np.asarray(v, dtype=float).ravel()
     return v[np.isfinite(v)]
+
+
+def _same(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return len(a) == len(b) and all(_same(u, v) for u, v in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b) or (a != a and b != b)  # NaN equals NaN here
+    except (TypeError, ValueError):
+        return False
+
+
+_DRAWN_FIELDS = ("y", "x", "labels", "hlines", "overlays", "markers", "groups", "y_range", "x_range",
+                 "bins", "vmin", "vmax")
+
+
+def same_data(a, b) -> bool:
+    """True if two Series would draw the same chart (a new version with equal data is
+    common: a lab bumps every series' version each step). Costs O(points), far below a
+    chart rebuild."""
+    if a is None or b is None or a.spec != b.spec:
+        return False
+    return all(_same(getattr(a, f), getattr(b, f)) for f in _DRAWN_FIELDS)

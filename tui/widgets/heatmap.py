@@ -17,6 +17,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from sim.series import Series, SeriesSpec
+from tui.widgets.chart_data import same_data
 
 LEVELS = 32
 _VIRIDIS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),
@@ -81,6 +82,8 @@ class HeatMap(Widget):
         self.tooltip = f"{spec.title}: {spec.help}" if spec.help else spec.title
 
     def show_series(self, series: Series) -> None:
+        if same_data(self.series, series):
+            return  # frozen or settled weights: nothing new to draw
         self.series = series
         self._built_for = None
         self.refresh()

@@ -93,6 +93,7 @@ class NotesLine(Static):
     """
 
     TALL_LINES, SHORT_LINES, TALL_FROM = 4, 2, 32
+    _lines = -1  # lines shown now
 
     DEFAULT_CSS = """
     NotesLine { height: auto; max-height: 4; }
@@ -115,7 +116,10 @@ class NotesLine(Static):
             for line in lines:
                 text.append(line if first else "\n" + line, style=styles[i])
                 first = False
-        self.update(text)
+        n_lines = text.plain.count("\n") + 1 if notes else 0
+        # Notes carry live numbers and change most frames: relayout only when their height does.
+        self.update(text, layout=n_lines != self._lines)
+        self._lines = n_lines
         self.display = bool(notes)
 
 
