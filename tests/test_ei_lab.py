@@ -240,3 +240,14 @@ def test_injected_unconnected_network_fires_at_the_closed_form_rate():
     assert isi_rate[0] == pytest.approx(18.9, abs=0.05)
     assert np.all(lab.spikes.counts == 18)  # first spike at 48 ms, then every 52.9 ms
     assert lab.readouts()["cv_isi_mean"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_synapse_count_is_capped_with_a_clear_error():
+    """N=50000 with in_degree 2000 would allocate 1e8 synapses (gigabytes): refuse it,
+    naming in_degree and the largest value allowed at that N."""
+    from sim.labs.ei import MAX_SYNAPSES, EiLab
+
+    with pytest.raises(ParamError, match=r"^in_degree: .*1e\+08 synapses.*in_degree <= 400 at N = 50000"):
+        EiLab.resolve_params("cuba", {"N": 50000, "in_degree": 2000.0})
+    assert 16000 * 80 <= MAX_SYNAPSES  # the 16k benchmark network stays allowed
+    EiLab.resolve_params("cuba", {"N": 50000, "in_degree": 400.0})

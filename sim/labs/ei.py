@@ -43,6 +43,9 @@ PROBE_CELL = 0  # an excitatory cell (in the raster sample too)
 RUNAWAY_HZ = 50.0  # recent mean rate above which notes call it runaway (balanced: ~6 Hz)
 
 
+MAX_SYNAPSES = 20_000_000  # ~0.5 GB of index and weight arrays while building
+
+
 class EiLab(Lab):
     name = "ei"
     title = "Balanced excitation and inhibition (CUBA network)"
@@ -110,6 +113,10 @@ class EiLab(Lab):
             raise ParamError("V_r_mV", f"must be below V_t_mV ({params['V_t_mV']:g}), got {params['V_r_mV']:g}")
         if params["in_degree"] > params["N"]:
             raise ParamError("in_degree", f"must be at most N ({params['N']}), got {params['in_degree']:g}")
+        synapses = params["N"] * params["in_degree"]
+        if synapses > MAX_SYNAPSES:  # a typo must not try to allocate gigabytes
+            raise ParamError("in_degree", f"N x in_degree gives {synapses:.3g} synapses; at most {MAX_SYNAPSES:.0e} "
+                             f"(in_degree <= {MAX_SYNAPSES // params['N']} at N = {params['N']})")
         if params["refractory_ms"] and params["refractory_ms"] < params["dt_ms"]:
             raise ParamError("refractory_ms", f"must be 0 or at least dt_ms ({params['dt_ms']:g})")
 
