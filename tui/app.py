@@ -190,6 +190,7 @@ class HebblabApp(App):
                 ("Slower", "slower", "Less biological time per frame (-)"),
                 ("Export run", "export", "Write experiment.toml, metrics.json and series (e)"),
                 ("Choose preset", "pick_preset", "Preset picker for the selected lab (p)"),
+                ("Lab info", "info", "Full notes, the preset's description and every readout (i)"),
             ):
                 yield SystemCommand(text, help_text, lambda a=action: lab_screen.run_action(a))
             if lab_screen.has_freeze():

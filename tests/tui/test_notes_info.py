@@ -71,3 +71,17 @@ async def test_info_key_shows_full_notes_preset_and_readouts():
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         assert any(keys == "i" and description == "Info" and tooltip for keys, description, tooltip in app.screen.rows)
+
+
+async def test_command_palette_opens_the_info_screen(make_app):
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"lab info")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, InfoScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, InfoScreen)
