@@ -65,6 +65,7 @@ class Layer:
     label: str | None = None
     char: str = "│"  # for cells mode
     width: float = 1.0  # bars: bar width in x units
+    z: int = 0  # drawing order: higher on top (a measurement above its theory curve)
 
 
 @dataclass
@@ -208,7 +209,7 @@ class CanvasChart(Widget):
             np.bitwise_or.at(codes, (r, cc), _DOTS[py % 4, px % 2])
             colour[r, cc] = c
 
-        for layer in fig.layers:
+        for layer in sorted(fig.layers, key=lambda l: l.z):
             x, y = finite_xy(layer.x, layer.y)
             if len(x) == 0:
                 continue
@@ -442,7 +443,7 @@ class CurveCanvas(CanvasChart):
         if s.x is not None and len(s.y):
             xs, ys = envelope(s.x, s.y, columns, s.x_range)
             label = (s.labels[0] if s.labels else "measured") if legend else None
-            fig.layers.append(Layer(xs, ys, 0, "line", label))
+            fig.layers.append(Layer(xs, ys, 0, "line", label, z=1))  # on top of the theory overlays
         for k, (name, (ox, oy)) in enumerate(s.overlays.items()):
             xs, ys = envelope(ox, oy, columns, s.x_range)
             fig.layers.append(Layer(xs, ys, k + 1, "line", name))
