@@ -135,14 +135,22 @@ class HeatMap(Widget):
         levels, lo, hi, ramp = colour_levels(y, s.vmin, s.vmax)
         n_rows, n_cols = levels.shape
         bar, axis_text = self._legend_parts(width, lo, hi, s)
+        labels = list(s.labels) if len(s.labels) == n_rows else [str(i) for i in range(n_rows)]
+        label_w = min(max((len(t) for t in labels), default=0) + 1, width // 4) if labels else 0
+        # A small matrix gets its columns named under it ("post cell 0", or just "0" when
+        # narrow) if a spare row allows; the full names make the axis label redundant.
+        heads = self._column_heads(n_cols, width - label_w)
+        if heads is not None and height - 3 < n_rows:
+            heads = None
+        if heads is not None and heads[0].startswith(self.spec.xlabel or "\0"):
+            axis_text = ""
         # The axis label ("post cell") shares the legend line when it fits, else gets its own line.
         legend_w = len(bar[0]) + bar[1] + len(bar[2])
         own_axis_line = bool(axis_text) and legend_w + len(axis_text) > width and height >= 5
-        area_h = height - 2 - own_axis_line
-        labels = list(s.labels) if len(s.labels) == n_rows else [str(i) for i in range(n_rows)]
-        label_w = min(max((len(t) for t in labels), default=0) + 1, width // 4) if labels else 0
+        area_h = height - 2 - own_axis_line - (heads is not None)
         if n_rows > area_h:
-            labels, label_w = [], 0
+            labels, label_w, heads = [], 0, None
+            area_h = height - 2 - own_axis_line
         area_w = width - label_w
         cols = _resample(n_cols, area_w)
         if n_rows <= area_h:
@@ -155,21 +163,44 @@ class HeatMap(Widget):
                     label = labels[r] if labels and k == band // 2 else ""
                     values = y[r] if show_values and k == band // 2 else None
                     lines.append(self._cells(label, label_w, row, row, ramp, full=True, values=values, cols=cols))
-            while len(lines) < 1 + area_h:
-                lines.append(self._text_line("", width))
         else:
             src = _resample(n_rows, area_h * 2)
             for r in range(area_h):
                 top = levels[src[2 * r], cols]
                 bottom = levels[src[2 * r + 1], cols]
                 lines.append(self._cells("", 0, top, bottom, ramp, full=False))
+        if heads is not None:
+            lines.append(self._heads_line(heads, cols, label_w, width))
         if own_axis_line:
             text = axis_text.strip()
             pad = label_w + max(0, (area_w - len(text)) // 2)
             lines.append(self._text_line(" " * pad + text, width, Style(dim=True) + base))
             axis_text = ""
         lines.append(self._legend(width, ramp, bar, axis_text))
+        while len(lines) < height:  # rows the bands left over: below, so labels hug the map
+            lines.append(self._text_line("", width))
         return lines[:height]
+
+    def _column_heads(self, n_cols: int, area_w: int) -> list[str] | None:
+        """Names for a few columns, fitting their blocks (None when they would not)."""
+        if n_cols > 12 or n_cols == 0:
+            return None
+        block = area_w // n_cols
+        long = [f"{self.spec.xlabel} {j}" for j in range(n_cols)] if self.spec.xlabel else None
+        if long and max(map(len, long)) + 2 <= block:  # a gap of two between names
+            return long
+        short = [str(j) for j in range(n_cols)]
+        return short if max(map(len, short)) + 1 <= block else None
+
+    def _heads_line(self, heads: list[str], cols: np.ndarray, label_w: int, width: int) -> Strip:
+        text = [" "] * width
+        for j, head in enumerate(heads):
+            where = np.flatnonzero(cols == j)
+            if len(where) == 0:
+                continue
+            start = label_w + int(where[0]) + max(0, (len(where) - len(head)) // 2)
+            text[start:start + len(head)] = list(head)
+        return self._text_line("".join(text)[:width], width, Style(dim=True) + self.rich_style)
 
     def _cells(self, label: str, label_w: int, top: np.ndarray, bottom: np.ndarray, ramp: str, full: bool,
                values: np.ndarray | None = None, cols: np.ndarray | None = None) -> Strip:
