@@ -2,8 +2,8 @@
 
 The reference below is the model written the obvious way (science.md section 5 and the
 schedule in sim/conductance_lif.py): one Python iteration per 0.1 ms step, the dense
-pair-STDP rule, forward Euler. Same input spikes, so output spikes must match exactly
-and weights to rounding.
+pair-STDP rule, forward Euler for g_e and V. Same input spikes, so output spikes must
+match exactly and weights to rounding.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def blocks_for(seed, rate_hz, n_corr=0, corr=0.0):
 def reference(cell, rule, w0, blocks, n_steps, plastic=True):
     w = w0.reshape(N, 1).copy()
     rule.reset(N, 1)
-    d = np.exp(-cell.dt_ms / cell.tau_e_ms)
+    d = 1.0 - cell.dt_ms / cell.tau_e_ms  # forward Euler, as Brian2's method='euler'
     a = cell.dt_ms / cell.tau_m_ms
     v, g, spikes = cell.E_l_mV, 0.0, []
     for j in range((n_steps + BLOCK - 1) // BLOCK):
@@ -97,3 +97,20 @@ def test_chunk_length_does_not_change_results():
     for spikes, w in out[1:]:
         assert spikes == out[0][0]
         np.testing.assert_allclose(w, out[0][1], rtol=0, atol=1e-12)
+
+
+def test_one_input_gives_v_the_continuous_conductance_integral():
+    # tau_e dg/dt = -g after g += w: the integral of g over time is w * tau_e (closed form).
+    # V's Euler step reads g once per step, so the sum of g * dt over the steps must equal
+    # it; with exact exp(-dt/tau_e) decay the sum would be 1 % larger at dt 0.1, tau_e 5.
+    cell, w0 = CellParams(), 0.004
+    rule = PairSTDP(0.0, 0.0, 20.0, 20.0, 1.0)
+    steps = np.array([0], dtype=np.int64)
+    eng = PlasticCondLIF(cell, rule, np.array([w0]), lambda j: (steps, np.zeros(1, np.int64)) if j == 0
+                         else (np.zeros(0, np.int64),) * 2, block_steps=2000)
+    g_sum = 0.0
+    for k in range(1, 1501):  # 150 ms = 30 tau_e: the tail left is 0.98**1500 ~ 7e-14
+        eng.advance(k)
+        eng.materialize(k)
+        g_sum += eng.g
+    assert g_sum * cell.dt_ms == pytest.approx(w0 * cell.tau_e_ms, rel=1e-9)

@@ -11,12 +11,14 @@ w in [0, g_max], w0 ~ U(0, g_max). After 100 s: a U-shaped (bimodal) weight hist
 and a falling output rate.
 
 Order of operations per 0.1 ms step (details in sim/conductance_lif.py): input spikes
-of the step add their weight to g_e and get their LTD (w += x_post); g_e decays exactly;
-V by forward Euler; threshold; output spike stamped at the END of the step (t = k*dt),
-V reset, LTP (w += x_pre, counting same-step inputs as pre-before-post). Unlike the
-canonical schedule (sim/neurons.py) there is no refractory period and the threshold is
-strict (V > V_t); input spikes are the step's input, so they act on g_e and V in their
-own step (tests/test_schedule.py).
+of the step add their weight to g_e and get their LTD (w += x_post); g_e and V by
+forward Euler, as Brian2's method='euler' (one input's conductance integral is then
+exactly w*tau_e; exact exp decay of g_e would add 1 % at dt 0.1 ms, ~3 Hz early on);
+threshold; output spike stamped at the END of the step (t = k*dt), V reset, LTP
+(w += x_pre, counting same-step inputs as pre-before-post). Unlike the canonical
+schedule (sim/neurons.py) there is no refractory period and the threshold is strict
+(V > V_t); input spikes are the step's input, so they act on g_e and V in their own
+step (tests/test_schedule.py).
 Input spikes are drawn per fixed block of steps from a generator seeded (seed, 1, block)
 and the initial weights from (seed, 0); the engine's chunks never depend on frame
 boundaries, so any split of a run into frames gives bit-identical results.
@@ -130,6 +132,9 @@ class StdpLab(Lab):
             raise ParamError("V_r_mV", f"must be below V_t_mV ({params['V_t_mV']:g}), got {params['V_r_mV']:g}")
         if params["dt_ms"] / params["tau_m_ms"] >= 0.5:
             raise ParamError("dt_ms", f"must be < tau_m_ms/2 for a stable Euler step, got {params['dt_ms']:g}")
+        if params["dt_ms"] >= params["tau_e_ms"]:
+            raise ParamError("dt_ms", f"must be < tau_e_ms ({params['tau_e_ms']:g}) for the Euler decay of g_e, "
+                             f"got {params['dt_ms']:g}")
 
     # -- life cycle -------------------------------------------------------------
     def _reset(self) -> None:
