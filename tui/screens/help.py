@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Static
+
+from tui.screens.scroll_modal import ScrollModal
 
 from tui.widgets.param_panel import LIVE_MARK, RESET_MARK
 
@@ -32,24 +34,18 @@ def binding_rows(app, sources) -> list[tuple[str, str, str]]:
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ScrollModal):
     BINDINGS = [
         Binding("escape,q,f1,question_mark", "app.pop_screen", "Close help", id="help.close",
                 tooltip="Close this help screen"),
     ]
-
-    DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 95%; max-width: 110; height: 90%;
-                                  border: round $accent; background: $surface; padding: 0 1; }
-    """
 
     def __init__(self, sources, intro: str = ""):
         super().__init__()
         self.sources = sources
         self.intro = intro
 
-    def compose(self) -> ComposeResult:
+    def body(self) -> Iterable[Widget]:
         table = Table(show_header=True, header_style="bold", box=None, expand=True, pad_edge=False)
         table.add_column("key", no_wrap=True, style="bold")
         table.add_column("does", no_wrap=True)
@@ -57,18 +53,11 @@ class HelpScreen(ModalScreen[None]):
         self.rows = binding_rows(self.app, self.sources)
         for keys, description, tooltip in self.rows:
             table.add_row(keys, description, Text(tooltip, style="dim"))
-        top = Text()
-        top.append("hebblab keys", style="bold")
-        top.append("  (esc, q, f1 or ? closes; up/down scroll)\n", style="dim")
+        top = self.heading("hebblab keys", "esc, q, f1 or ?")
         if self.intro:
             top.append(self.intro + "\n")
         top.append(f"\nParameters: {LIVE_MARK} applies live on the next frame, {RESET_MARK} applies on "
                    "reset (r); a yellow * marks a value waiting for reset. Type digits or press enter "
                    "to type a value (esc cancels); an invalid value shows an error and keeps the old one.\n")
-        with VerticalScroll() as vs:
-            vs.can_focus = True
-            yield Static(top)
-            yield Static(table)
-
-    def on_mount(self) -> None:
-        self.query_one(VerticalScroll).focus()
+        yield Static(top)
+        yield Static(table)

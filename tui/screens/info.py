@@ -7,14 +7,16 @@ meaning (the readouts line keeps only what fits). Scrolls; esc, q or i closes it
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Static
+
+from tui.screens.scroll_modal import ScrollModal
 
 from tui.runner import Runner
 from tui.widgets.status import _fmt_value
@@ -53,31 +55,17 @@ def lab_info(runner: Runner) -> Group:
     return Group(head, table, Text(""))
 
 
-class InfoScreen(ModalScreen[None]):
+class InfoScreen(ScrollModal):
     BINDINGS = [
         Binding("escape,q,i", "app.pop_screen", "Close info", id="info.close",
                 tooltip="Close this screen"),
     ]
 
-    DEFAULT_CSS = """
-    InfoScreen { align: center middle; }
-    InfoScreen > VerticalScroll { width: 95%; max-width: 110; height: 90%;
-                                  border: round $accent; background: $surface; padding: 0 1; }
-    """
-
     def __init__(self, runners: list[Runner]):
         super().__init__()
         self.runners = runners
 
-    def compose(self) -> ComposeResult:
-        top = Text()
-        top.append("lab info", style="bold")
-        top.append("  (esc, q or i closes; up/down scroll)\n", style="dim")
-        with VerticalScroll() as vs:
-            vs.can_focus = True
-            yield Static(top)
-            for runner in self.runners:
-                yield Static(lab_info(runner), classes="lab-info")
-
-    def on_mount(self) -> None:
-        self.query_one(VerticalScroll).focus()
+    def body(self) -> Iterable[Widget]:
+        yield Static(self.heading("lab info", "esc, q or i"))
+        for runner in self.runners:
+            yield Static(lab_info(runner), classes="lab-info")
