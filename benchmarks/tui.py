@@ -43,6 +43,20 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
+def record_displays(app) -> list[float]:
+    """Hook the app's final display call: the returned list gets the time of each screen
+    update (when a change reaches the terminal driver)."""
+    displays: list[float] = []
+    original = app._display
+
+    def display(screen_, update):
+        displays.append(time.perf_counter())
+        return original(screen_, update)
+
+    app._display = display
+    return displays
+
+
 async def measure_frames(lab: str, size: tuple[int, int], frames: int) -> tuple[list[float], list[float]]:
     """Per frame: (CPU ms of this thread, wall ms) from the step to the screen update.
 
@@ -57,14 +71,7 @@ async def measure_frames(lab: str, size: tuple[int, int], frames: int) -> tuple[
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         screen = app.lab_screen()
-        displays: list[float] = []
-        original = app._display
-
-        def display(screen_, update):
-            displays.append(time.perf_counter())
-            return original(screen_, update)
-
-        app._display = display
+        displays = record_displays(app)
         for i in range(frames + 5):
             await pilot.pause()
             t0, c0 = time.perf_counter(), time.thread_time()
@@ -94,14 +101,7 @@ async def measure_keys(lab: str, size: tuple[int, int], presses: int) -> list[fl
             return []
         plist.cursor = live
         row = rows[live]
-        displays: list[float] = []
-        original = app._display
-
-        def display(screen_, update):
-            displays.append(time.perf_counter())
-            return original(screen_, update)
-
-        app._display = display
+        displays = record_displays(app)
         set_times: list[float] = []
         set_param = row.runner.set_param
 

@@ -13,13 +13,11 @@ from typing import Any, Mapping
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from sim.labs import get_lab
 from tui.runner import Runner
 from tui.screens.lab_screen import LabScreen, Pane
-from tui.widgets.param_panel import ParamPanel
-from tui.widgets.status import NotesLine, ReadoutsLine, StatusLine
 
 GROWING_PRESET = "grow"
 LISTING_PRESET = "chapter"
@@ -57,17 +55,9 @@ class ChapterScreen(LabScreen):
                          side_by_side=True)
         self.hebb = hebb
 
-    def compose(self) -> ComposeResult:
-        from textual.containers import Horizontal
-
-        with Horizontal(id="body"):
-            yield ParamPanel(self.runners, id="param-panel")
-            yield self.make_deck()
-        yield ReadoutsLine(id="readouts", classes="-multi" if len(self.runners) > 1 else "")
-        yield NotesLine(id="notes")
+    def note_strips(self) -> ComposeResult:
+        yield from super().note_strips()
         yield Static(id="preset-note")
-        yield StatusLine(id="status")
-        yield Footer(compact=True)  # every key in one line at 120 columns
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -173,9 +173,13 @@ class LabScreen(Screen):
             yield ParamPanel(self.runners, id="param-panel")
             yield self.make_deck()
         yield ReadoutsLine(id="readouts", classes="-multi" if len(self.runners) > 1 else "")
-        yield NotesLine(id="notes")
+        yield from self.note_strips()
         yield StatusLine(id="status")
         yield Footer(compact=True)  # every key in one line at 120 columns
+
+    def note_strips(self) -> ComposeResult:
+        """The strips between readouts and status (the chapter view adds its preset note)."""
+        yield NotesLine(id="notes")
 
     def make_deck(self) -> ChartDeck:
         few = len(self.charts) <= 2
