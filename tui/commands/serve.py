@@ -9,7 +9,10 @@ from __future__ import annotations
 import shlex
 import sys
 
+from sim.params import ParamSpec
+
 HELP_ORDER = 6
+PORT = ParamSpec("--port", 8000, "", 1, 65535, kind="int", help="TCP port")
 
 
 def register(subparsers) -> None:
@@ -29,12 +32,7 @@ def validate(args) -> tuple[str, str, int]:
 
     if args.lab != "chapter":
         get_lab(args.lab)
-    try:
-        port = int(args.port)
-    except ValueError:
-        raise ParamError("--port", f"expected an integer in [1, 65535], got {args.port!r}") from None
-    if not 1 <= port <= 65535:
-        raise ParamError("--port", f"out of range: expected an integer in [1, 65535], got {port}")
+    port = PORT.parse(args.port)
     host = "127.0.0.1" if args.host is None else args.host.strip()
     if not host:
         raise ParamError("--host", "expected an address such as 127.0.0.1 or 0.0.0.0, got ''")

@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 import sys
 
+from sim.params import ParamSpec
+
 HELP_ORDER = 5
 CHAPTER = "chapter"
+FPS = ParamSpec("--fps", 20.0, "fps", 1, 60, help="redraw rate")
 
 
 def register(subparsers) -> None:
@@ -32,7 +35,6 @@ def register(subparsers) -> None:
 def validate(args):
     """(lab name, preset, seed, overrides, fps) from args, or ParamError/UsageError."""
     from sim.labs import get_lab
-    from sim.params import ParamError
     from tui.run_inputs import parse_assignments, parse_seed
 
     lab_name = args.lab
@@ -41,12 +43,7 @@ def validate(args):
     overrides = {name: lab_cls.spec(name).parse(text) for name, text in parse_assignments(args.sets).items()}
     lab_cls.resolve_params(preset.name if args.preset else None, overrides)  # ranges + cross-checks
     seed = parse_seed(args.seed) if args.seed is not None else (preset.seed or 0)
-    try:
-        fps = float(args.fps)
-    except ValueError:
-        raise ParamError("--fps", f"expected a number in [1, 60], got {args.fps!r}") from None
-    if not 1 <= fps <= 60:
-        raise ParamError("--fps", f"out of range: expected a number in [1, 60], got {args.fps}")
+    fps = FPS.parse(args.fps)
     return lab_name, args.preset, seed, overrides, fps
 
 
