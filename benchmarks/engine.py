@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.labs import all_labs  # noqa: E402
+from hebblab.sim.labs import all_labs  # noqa: E402
 
 LIF_GOAL_S = 0.5
 PROCESS_GOAL_S = 0.5
@@ -66,7 +66,7 @@ def hebblab_command() -> list[str]:
     if exe.exists():
         return [str(exe)]
     found = shutil.which("hebblab")
-    return [found] if found else [sys.executable, "-m", "tui.cli"]
+    return [found] if found else [sys.executable, "-m", "hebblab"]
 
 
 def _children_cpu() -> float:

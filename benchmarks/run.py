@@ -93,7 +93,7 @@ CHECK_KEYS = ("isi_rate_hz", "rate_mean_hz", "rate_hz", "frac_low", "frac_high")
 # -- workers (one subprocess per measurement) ---------------------------------------------
 def hebblab_worker(w: Workload, duration_ms: float, seed: int) -> dict:
     t0 = time.perf_counter()
-    from sim.labs import get_lab
+    from hebblab.sim.labs import get_lab
 
     lab = get_lab(w.lab)(preset=w.preset, params=w.params, seed=seed)
     t1, c1 = time.perf_counter(), time.process_time()
@@ -189,7 +189,7 @@ def probe_brian2(python: str) -> tuple[bool, bool, str]:
 def lab_available(w: Workload) -> str | None:
     """None if the lab accepts this workload here, else why not (one line)."""
     try:
-        from sim.labs import get_lab
+        from hebblab.sim.labs import get_lab
 
         get_lab(w.lab).resolve_params(w.preset, w.params)
     except Exception as err:  # noqa: BLE001 - any failure means "not available", reported

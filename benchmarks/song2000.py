@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.labs.stdp import StdpLab  # noqa: E402
+from hebblab.sim.labs.stdp import StdpLab  # noqa: E402
 
 GOAL_S = 1.5
 BIO_MS = 100_000.0

@@ -64,7 +64,7 @@ async def measure_frames(lab: str, size: tuple[int, int], frames: int) -> tuple[
     the wait for Textual's update timer or other processes on the shared machine; wall
     time includes both.
     """
-    from tui.app import HebblabApp
+    from hebblab.tui.app import HebblabApp
 
     app = HebblabApp(lab, autoplay=False)
     cpu, wall = [], []
@@ -85,8 +85,8 @@ async def measure_frames(lab: str, size: tuple[int, int], frames: int) -> tuple[
 
 
 async def measure_keys(lab: str, size: tuple[int, int], presses: int) -> list[float]:
-    from tui.app import HebblabApp
-    from tui.widgets.param_panel import ParamList
+    from hebblab.tui.app import HebblabApp
+    from hebblab.tui.widgets.param_panel import ParamList
 
     app = HebblabApp(lab, autoplay=False)
     latencies: list[float] = []
@@ -133,7 +133,7 @@ def measure_launch(lab: str, size: tuple[int, int], repeats: int) -> list[float]
     if tmux is None:
         return []
     script = Path(sys.executable).with_name("hebblab")
-    cmd = f"{script} tui {lab}" if script.exists() else f"{sys.executable} -m tui.cli tui {lab}"
+    cmd = f"{script} tui {lab}" if script.exists() else f"{sys.executable} -m hebblab tui {lab}"
     socket = f"hebblab-bench-{os.getpid()}"
     out = []
     # A keep-alive session: the server must not exit (and race the next spawn) between runs.
@@ -172,7 +172,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     os.environ["HEBBLAB_CHARTS"] = args.charts
 
-    from sim.labs import all_labs
+    from hebblab.sim.labs import all_labs
 
     labs = args.labs.split(",") if args.labs else ["chapter", *all_labs()]
     print(f"charts: {args.charts}; goals: frame p95 <= {GOAL_FRAME_MS:g} ms (120x40), key p95 <= "

@@ -41,7 +41,7 @@ from typing import Callable
 
 import numpy as np
 
-from sim.plasticity.stdp import PairSTDP
+from hebblab.sim.plasticity.stdp import PairSTDP
 
 MAX_EXP = 200.0  # chunk length keeps the g_e decay's d**-L (and V's) below e^200 (no overflow)
 MAX_BLOCK_TAUS = 600.0  # block length / STDP tau: keeps exp(+-ratio) finite and nonzero

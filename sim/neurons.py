@@ -266,7 +266,7 @@ class BlockRunner:
 
     `currents(start_step, n_steps) -> (n_steps, N)` gives the input of updates
     start_step+1 .. start_step+n_steps and must be a pure function of that range (see
-    sim.inputs). Blocks are computed ahead on a grid fixed by the run's history
+    hebblab.sim.inputs). Blocks are computed ahead on a grid fixed by the run's history
     (consecutive blocks of `block_len` from step 0, restarted only by `invalidate()` when
     a parameter changes), never by how `step(n)` is called: step(1000) and 10 x step(100)
     give bit-identical results.

@@ -29,9 +29,9 @@ from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from sim.labs import get_lab
-from sim.labs.base import Lab, jsonable
-from sim.params import ParamError, Value
+from hebblab.sim.labs import get_lab
+from hebblab.sim.labs.base import Lab, jsonable
+from hebblab.sim.params import ParamError, Value
 
 MAX_POINTS = 1000  # per sweep (all ranges together): beyond this a typo, not an experiment
 FORM = "NAME=START:STOP:STEP"
@@ -211,7 +211,7 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.sweep"])  # the server (and so every worker) has only sim
+        ctx.set_forkserver_preload(["hebblab.sim.sweep"])  # the server (and so every worker) has only sim
     else:
         ctx = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)

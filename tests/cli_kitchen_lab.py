@@ -1,15 +1,15 @@
 """A small fake lab for CLI tests: every series kind, every parameter kind, NaN options.
 
 Never registered in sim/labs/: tests install it with `install(monkeypatch)`, which puts it
-in sys.modules as sim.labs.kitchen so `get_lab("kitchen")` finds it for that test only.
+in sys.modules as hebblab.sim.labs.kitchen so `get_lab("kitchen")` finds it for that test only.
 Its numbers mean nothing; tests use it for the CLI's plumbing, and the real labs for science.
 """
 import sys
 
 import numpy as np
-from sim.labs.base import Lab
-from sim.params import ParamSpec, Preset, ParamError
-from sim.series import ReadoutSpec, Series, SeriesSpec
+from hebblab.sim.labs.base import Lab
+from hebblab.sim.params import ParamSpec, Preset, ParamError
+from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 class KitchenLab(Lab):
     name = "kitchen"
@@ -75,4 +75,4 @@ class KitchenLab(Lab):
 LAB = KitchenLab
 
 def install(monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "sim.labs.kitchen", sys.modules[__name__])
+    monkeypatch.setitem(sys.modules, "hebblab.sim.labs.kitchen", sys.modules[__name__])

@@ -14,9 +14,9 @@ import functools
 import numpy as np
 import pytest
 
-from sim.labs.bcm import BcmLab
-from sim.params import ParamError
-from sim.plasticity.bcm import BCMRule
+from hebblab.sim.labs.bcm import BcmLab
+from hebblab.sim.params import ParamError
+from hebblab.sim.plasticity.bcm import BCMRule
 
 
 def run(preset="selective", seed=0, duration=None, **overrides) -> BcmLab:

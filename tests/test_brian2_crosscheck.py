@@ -28,7 +28,7 @@ try:
 except Exception as err:  # ImportError, or AttributeError from an incompatible numpy
     pytest.skip(f"brian2 not usable here: {type(err).__name__}: {err}", allow_module_level=True)
 
-from sim.labs.ei import EiLab
+from hebblab.sim.labs.ei import EiLab
 
 DURATION_MS = 200.0
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.labs import all_labs
+from hebblab.sim.labs import all_labs
 from tests import cli_kitchen_lab
-from tui import cli
-from tui.cli import main
+from hebblab.cli import main as cli
+from hebblab.cli.main import main
 
 REAL_LABS = list(all_labs())
 
@@ -301,7 +301,7 @@ def test_argparse_usage_errors_exit_2(capsys):
 # -- the default action and command discovery ---------------------------------------------
 class _FakeModule:
     def __init__(self, name):
-        self.__name__ = f"tui.commands.{name}"
+        self.__name__ = f"hebblab.cli.commands.{name}"
 
 
 def test_default_argv_is_headless_without_a_terminal(monkeypatch):
@@ -328,7 +328,7 @@ def test_every_command_module_registers():
 # -- a real process: the console script path, no traceback ----------------------------------
 def _hebblab(*argv, **kw):
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([sys.executable, "-m", "tui.cli", *argv], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "hebblab", *argv], capture_output=True, text=True,
                           env=env, timeout=120, **kw)
 
 

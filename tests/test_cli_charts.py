@@ -1,12 +1,12 @@
-"""Terminal charts (tui/terminal_charts.py): every kind draws, whatever the data holds."""
+"""Terminal charts (cli/terminal_charts.py): every kind draws, whatever the data holds."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.series import CHART_KINDS, Series, SeriesSpec
-from tui.terminal_charts import SHADES, render
+from hebblab.sim.series import CHART_KINDS, Series, SeriesSpec
+from hebblab.cli.terminal_charts import SHADES, render
 
 
 def series(kind, **kw):

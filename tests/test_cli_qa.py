@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.labs import all_labs
-from sim.series import Series, SeriesSpec
-from tui.cli import main
-from tui.terminal_charts import render
+from hebblab.sim.labs import all_labs
+from hebblab.sim.series import Series, SeriesSpec
+from hebblab.cli.main import main
+from hebblab.cli.terminal_charts import render
 
 LABS = all_labs()
 # Short runs keep this file fast; long enough for every lab to produce spikes/weights.
@@ -115,7 +115,7 @@ def test_empty_out_is_refused_not_taken_as_the_current_directory(capsys):
 
 
 def test_sweep_failed_write_is_one_line_and_leaves_nothing(capsys, tmp_path, monkeypatch):
-    import tui.commands.sweep as sweep_cmd
+    import hebblab.cli.commands.sweep as sweep_cmd
 
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -229,7 +229,7 @@ def test_raster_csv_writes_cell_indices_as_integers(capsys, tmp_path):
 
 # -- bug: a clockwork cell's CV of the ISI printed as ~1e-8 (cancellation in E[x^2] - E[x]^2) ----
 def test_cv_isi_of_a_clockwork_cell_is_zero_to_float_precision(capsys):
-    from sim.recording import SpikeRecorder
+    from hebblab.sim.recording import SpikeRecorder
 
     rec = SpikeRecorder(2)
     times = np.arange(1, 40) * 1055 * 0.1 + 87.8  # ex1-tau40: every 105.5 ms on the 0.1 ms grid
@@ -300,7 +300,7 @@ def test_no_color_on_a_terminal(capsys, monkeypatch, command):
 
 # -- bug: a sweep of pairing or stdp charted the clock (t_s, their first readout) by default ------
 def test_sweep_default_metric_is_not_the_clock(capsys):
-    from tui.commands.sweep import choose_metrics
+    from hebblab.cli.commands.sweep import choose_metrics
 
     assert choose_metrics(LABS["pairing"], []) == ["dw"]
     assert choose_metrics(LABS["stdp"], []) == ["rate_hz"]
@@ -319,8 +319,8 @@ def test_sweep_default_metric_is_not_the_clock(capsys):
 def test_interrupted_sweep_terminates_its_workers(monkeypatch):
     import signal
 
-    import sim.sweep as sweep
-    from sim.labs.lif import LifLab
+    import hebblab.sim.sweep as sweep
+    from hebblab.sim.labs.lif import LifLab
 
     pools = []
     real_pool = sweep._pool

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.labs import get_lab
-from sim.params import ParamError
-from tui.cli import main
-from tui.errors import UsageError
-from tui.run_inputs import parse_assignments, parse_duration, parse_seed, plan_run
+from hebblab.sim.labs import get_lab
+from hebblab.sim.params import ParamError
+from hebblab.cli.main import main
+from hebblab.errors import UsageError
+from hebblab.cli.run_inputs import parse_assignments, parse_duration, parse_seed, plan_run
 
 LIF = get_lab("lif")
 TAU = LIF.spec("tau_m_ms")

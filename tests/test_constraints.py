@@ -1,12 +1,12 @@
-"""Weight bounds and Dale's law (sim.plasticity.base.WeightConstraints) with the Hebb rule."""
+"""Weight bounds and Dale's law (hebblab.sim.plasticity.base.WeightConstraints) with the Hebb rule."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.plasticity.base import WeightConstraints
-from sim.plasticity.hebb import HebbRule
+from hebblab.sim.plasticity.base import WeightConstraints
+from hebblab.sim.plasticity.hebb import HebbRule
 
 
 def test_hebb_rule_is_the_outer_product():

@@ -1,4 +1,4 @@
-"""sim.decimate: chart data reduction keeps what the eye must see (extremes, every cell)."""
+"""hebblab.reduce: chart data reduction keeps what the eye must see (extremes, every cell)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.decimate import finite_matrix, finite_xy, grid_thin, minmax_decimate
+from hebblab.reduce import finite_matrix, finite_xy, grid_thin, minmax_decimate
 
 finite = st.floats(-1e6, 1e6, allow_nan=False)
 

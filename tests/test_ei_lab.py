@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from sim.labs import get_lab
-from sim.labs.base import jsonable
-from sim.labs.ei import EiLab
-from sim.params import ParamError
+from hebblab.sim.labs import get_lab
+from hebblab.sim.labs.base import jsonable
+from hebblab.sim.labs.ei import EiLab
+from hebblab.sim.params import ParamError
 
 SEEDS = (0, 1, 2)
 
@@ -229,7 +229,7 @@ def test_edge_parameters_give_finite_charts(params):
 def test_injected_unconnected_network_fires_at_the_closed_form_rate():
     # use_network runs the lab's recorders on a given network (as the Brian2 cross-check
     # shares one). Without synapses every cell fires at science.md's 18.9 Hz.
-    from sim.network import Connectivity, CubaNetwork
+    from hebblab.sim.network import Connectivity, CubaNetwork
 
     lab = EiLab(preset="small")
     conn = Connectivity.from_pairs(50, 40, [], [])
@@ -245,7 +245,7 @@ def test_injected_unconnected_network_fires_at_the_closed_form_rate():
 def test_synapse_count_is_capped_with_a_clear_error():
     """N=50000 with in_degree 2000 would allocate 1e8 synapses (gigabytes): refuse it,
     naming in_degree and the largest value allowed at that N."""
-    from sim.labs.ei import MAX_SYNAPSES, EiLab
+    from hebblab.sim.labs.ei import MAX_SYNAPSES, EiLab
 
     with pytest.raises(ParamError, match=r"^in_degree: .*1e\+08 synapses.*in_degree <= 400 at N = 50000"):
         EiLab.resolve_params("cuba", {"N": 50000, "in_degree": 2000.0})

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.network import Connectivity, CubaNetwork, CubaParams, build_network, propagator
+from hebblab.sim.network import Connectivity, CubaNetwork, CubaParams, build_network, propagator
 
 
 def _unconnected(n, params, v0):

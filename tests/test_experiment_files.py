@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from tests import cli_kitchen_lab
 from tests.cli_kitchen_lab import KitchenLab
-from tui.errors import UsageError
-from tui.experiment_files import (config_overrides, load_config, run_record, write_run, check_out_dir,
+from hebblab.errors import UsageError
+from hebblab.runfiles import (config_overrides, load_config, run_record, write_run, check_out_dir,
                                   _line_of)
 
 

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.labs import all_labs
+from hebblab.sim.labs import all_labs
 
 LABS = all_labs()
 CASES = [(name, p.name) for name, lab in LABS.items() for p in lab.presets]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.labs.hebb import HebbLab
-from sim.params import ParamError
+from hebblab.sim.labs.hebb import HebbLab
+from hebblab.sim.params import ParamError
 
 PRESETS = [p.name for p in HebbLab.presets]
 

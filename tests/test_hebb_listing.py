@@ -13,7 +13,7 @@ import functools
 import numpy as np
 import pytest
 
-from sim.labs.hebb import HebbLab
+from hebblab.sim.labs.hebb import HebbLab
 
 
 def listing(seed: int, threshold: float = 0.3) -> np.ndarray:

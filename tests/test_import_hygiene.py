@@ -29,8 +29,8 @@ def _loaded(mods, names=GUI):
 def test_sim_and_all_labs_import_no_gui_libraries():
     mods = _probe("""
         import json, sys
-        import sim, sim.decimate, sim.recording
-        from sim.labs import all_labs
+        import hebblab.sim, hebblab.sim.recording
+        from hebblab.sim.labs import all_labs
         labs = all_labs()
         for lab in labs.values():
             lab(seed=1).step(10)
@@ -43,8 +43,8 @@ def test_sim_and_all_labs_import_no_gui_libraries():
 def test_hebblab_run_json_loads_no_textual_and_no_live_display():
     mods = _probe("""
         import contextlib, io, json, sys
-        from sim.labs import all_labs
-        from tui.cli import main
+        from hebblab.sim.labs import all_labs
+        from hebblab.cli.main import main
         codes = {}
         for lab in ["lif"] if "lif" in all_labs() else list(all_labs()):
             with contextlib.redirect_stdout(io.StringIO()):
@@ -60,8 +60,8 @@ def test_hebblab_run_json_loads_no_textual_and_no_live_display():
 def test_hebblab_run_with_plot_loads_plotext_but_not_textual():
     mods = _probe("""
         import contextlib, io, json, sys
-        from sim.labs import all_labs
-        from tui.cli import main
+        from hebblab.sim.labs import all_labs
+        from hebblab.cli.main import main
         with contextlib.redirect_stdout(io.StringIO()) as out:
             code = main(["run", next(iter(all_labs())), "--plot", "--duration", "50"])
         print(json.dumps({"code": code, "chart": "┌" in out.getvalue(), "mods": list(sys.modules)}))

@@ -1,12 +1,12 @@
-"""sim.inputs: currents and Poisson trains are pure functions of the update range."""
+"""hebblab.sim.inputs: currents and Poisson trains are pure functions of the update range."""
 
 import math
 
 import numpy as np
 import pytest
 
-from sim.inputs import ConstantCurrent, GaussianNoiseCurrent, PoissonSpikeTrains, StepCurrent
-from sim.neurons import BlockRunner, LIFParams, LIFPopulation
+from hebblab.sim.inputs import ConstantCurrent, GaussianNoiseCurrent, PoissonSpikeTrains, StepCurrent
+from hebblab.sim.neurons import BlockRunner, LIFParams, LIFPopulation
 
 
 def test_constant_current():

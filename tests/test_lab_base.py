@@ -5,11 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from sim.labs import all_labs, get_lab
-from sim.labs.base import Lab, jsonable
-from sim.params import ParamError, ParamSpec, Preset
-from sim.plasticity import WeightConstraints
-from sim.series import Series, SeriesSpec
+from hebblab.sim.labs import all_labs, get_lab
+from hebblab.sim.labs.base import Lab, jsonable
+from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.plasticity import WeightConstraints
+from hebblab.sim.series import Series, SeriesSpec
 
 
 class Decay(Lab):

@@ -6,10 +6,10 @@ import math
 import numpy as np
 import pytest
 
-from sim import theory
-from sim.labs import get_lab
-from sim.labs.lif import LifLab
-from sim.params import ParamError
+from hebblab.sim import theory
+from hebblab.sim.labs import get_lab
+from hebblab.sim.labs.lif import LifLab
+from hebblab.sim.params import ParamError
 
 
 def closed_form_period_ms(I, tau=20.0, V_rest=-70.0, V_th=-54.0, V_reset=-80.0, R=10.0, t_ref=0.0):
@@ -270,8 +270,8 @@ def test_memory_is_bounded_over_long_runs():
 def test_lab_equals_a_per_step_loop_of_its_inputs(preset):
     """The lab's fast path against the canonical one-update-at-a-time schedule, fed the
     documented input: I_ext (+ I_step from t_step) + noise_nA * sqrt(tau/dt) * z."""
-    from sim.inputs import GaussianNoiseCurrent
-    from sim.neurons import LIFParams, LIFPopulation
+    from hebblab.sim.inputs import GaussianNoiseCurrent
+    from hebblab.sim.neurons import LIFParams, LIFPopulation
 
     lab = LifLab(seed=7, preset=preset)
     lab.run(400.0)

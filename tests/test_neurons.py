@@ -1,4 +1,4 @@
-"""sim.neurons: the per-step update, the block integrator and the block runner
+"""hebblab.sim.neurons: the per-step update, the block integrator and the block runner
 against a plain reference loop written from the chapter's listing (science.md 1)."""
 
 import math
@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.neurons import BlockRunner, LIFParams, LIFPopulation
+from hebblab.sim.neurons import BlockRunner, LIFParams, LIFPopulation
 
 CHAPTER_EULER = [43.9, 96.6, 149.3, 202.0, 254.7]
 

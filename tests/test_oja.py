@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from sim.labs.oja import HEBB_CAP, OjaLab
-from sim.plasticity.hebb import HebbRule
-from sim.plasticity.oja import OjaRule
+from hebblab.sim.labs.oja import HEBB_CAP, OjaLab
+from hebblab.sim.plasticity.hebb import HebbRule
+from hebblab.sim.plasticity.oja import OjaRule
 
 
 def test_oja_rule_formula():

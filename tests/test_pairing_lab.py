@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from sim.labs import get_lab
-from sim.labs.pairing import FREQS_HZ, PairingLab
-from sim.params import ParamError
+from hebblab.sim.labs import get_lab
+from hebblab.sim.labs.pairing import FREQS_HZ, PairingLab
+from hebblab.sim.params import ParamError
 
 
 def finish(lab: PairingLab) -> PairingLab:
@@ -129,7 +129,7 @@ def test_triplet_trace_chart_decays_traces_to_each_event():
     """Each logged row shows r1 as the closed form gives it at that event: the sum over
     earlier-or-simultaneous pre spikes of exp(-(t - t_pre)/tau_plus) (all-to-all, r1 += 1 per
     pre spike), not the value stored at the pre cell's own last spike."""
-    from sim.labs.pairing import PairingLab
+    from hebblab.sim.labs.pairing import PairingLab
 
     lab = PairingLab(preset="ltd-1hz", params={"rule": "triplet"})
     proto = lab.protocols[0]

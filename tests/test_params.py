@@ -7,8 +7,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sim.labs import all_labs
-from sim.params import ParamError, ParamSpec, validate_params
+from hebblab.sim.labs import all_labs
+from hebblab.sim.params import ParamError, ParamSpec, validate_params
 
 EXTRA = (
     ParamSpec("x_ms", 1.0, "ms", 0.0, 10.0),

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.labs import all_labs
-from tui.cli import main
+from hebblab.sim.labs import all_labs
+from hebblab.cli.main import main
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 

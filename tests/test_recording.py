@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.recording import RingBuffer, SpikeRecorder
+from hebblab.sim.recording import RingBuffer, SpikeRecorder
 
 
 def test_ring_buffer_fills_then_wraps():

@@ -3,8 +3,8 @@
 The canonical schedule is the docstring of sim/neurons.py: inputs of step k -> integrate
 V (non-refractory cells) -> threshold -> spike stamped at the END of the step (t = k*dt)
 -> reset + refractory -> synapses/plasticity see the spike -> record. Each test below
-pins one concrete consequence for the lif lab (sim.neurons), the ei lab (sim.network,
-which follows Brian2 where its docstring says so) and the stdp lab (sim.conductance_lif).
+pins one concrete consequence for the lif lab (hebblab.sim.neurons), the ei lab (hebblab.sim.network,
+which follows Brian2 where its docstring says so) and the stdp lab (hebblab.sim.conductance_lif).
 """
 
 import math
@@ -12,12 +12,12 @@ import math
 import numpy as np
 import pytest
 
-from sim.conductance_lif import CellParams, PlasticCondLIF
-from sim.labs.ei import EiLab
-from sim.labs.lif import LifLab
-from sim.network import Connectivity, CubaNetwork, CubaParams
-from sim.neurons import LIFParams, LIFPopulation
-from sim.plasticity.stdp import PairSTDP
+from hebblab.sim.conductance_lif import CellParams, PlasticCondLIF
+from hebblab.sim.labs.ei import EiLab
+from hebblab.sim.labs.lif import LifLab
+from hebblab.sim.network import Connectivity, CubaNetwork, CubaParams
+from hebblab.sim.neurons import LIFParams, LIFPopulation
+from hebblab.sim.plasticity.stdp import PairSTDP
 
 # -- lif -----------------------------------------------------------------------------
 
@@ -96,7 +96,7 @@ def test_ei_spike_is_stamped_at_the_end_of_the_step_and_reset_is_visible():
 
 def test_ei_refractory_is_one_step_shorter_than_lif():
     # Brian2's convention (sim/network.py): a cell that spiked in step k integrates again in
-    # step k + R. sim.neurons clamps R updates and integrates in k + R + 1. Same t_ref, a drive
+    # step k + R. hebblab.sim.neurons clamps R updates and integrates in k + R + 1. Same t_ref, a drive
     # that crosses in one step: ISI R (ei) vs R + 1 (lif).
     p = CubaParams(tau_m_ms=0.1, E_l_mV=-30.0, refractory_ms=2.0)
     steps, _ = CubaNetwork(Connectivity.from_pairs(1, 1, [], []), p, np.array([-60.0])).run(100)
@@ -107,7 +107,7 @@ def test_ei_refractory_is_one_step_shorter_than_lif():
 
 
 def test_threshold_is_inclusive_in_lif_and_strict_in_ei():
-    # A cell sitting exactly at threshold: sim.neurons fires (V >= V_thresh), the CUBA
+    # A cell sitting exactly at threshold: hebblab.sim.neurons fires (V >= V_thresh), the CUBA
     # kernel does not (v > V_t, as Brian2's `v > Vt`).
     pop = LIFPopulation(1, LIFParams(V_rest_mV=-54.0, V_thresh_mV=-54.0, method="exact"), V0=-54.0)
     assert pop.step(0.0)[0]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.plasticity.stdp import PairSTDP, all_pairs_dw, pair_window
+from hebblab.sim.plasticity.stdp import PairSTDP, all_pairs_dw, pair_window
 
 A_PLUS, A_MINUS, TAU_PLUS, TAU_MINUS = 0.01, 0.0105, 16.0, 25.0  # distinct taus catch a swap
 

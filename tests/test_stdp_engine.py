@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.conductance_lif import CellParams, PlasticCondLIF
-from sim.plasticity.stdp import PairSTDP
-from sim.poisson_blocks import block_rng, poisson_block
+from hebblab.sim.conductance_lif import CellParams, PlasticCondLIF
+from hebblab.sim.plasticity.stdp import PairSTDP
+from hebblab.sim.poisson_blocks import block_rng, poisson_block
 
 N, G_MAX, DT = 60, 0.08, 0.1
 BLOCK = 2000  # 200 ms blocks: several block changes in the run

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.labs import get_lab
-from sim.labs.stdp import StdpLab
-from sim.params import ParamError
+from hebblab.sim.labs import get_lab
+from hebblab.sim.labs.stdp import StdpLab
+from hebblab.sim.params import ParamError
 
 
 @pytest.fixture(scope="module")

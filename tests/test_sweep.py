@@ -1,7 +1,7 @@
 """Sweeps: range parsing (property tests), the grid, parallel runs, failures, CLI output.
 
 The science check: a lif f-I sweep matches the closed-form rate of science.md section 1,
-computed here from the formula itself (not from the lab or sim.theory).
+computed here from the formula itself (not from the lab or hebblab.sim.theory).
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.labs import get_lab
-from sim.labs.base import Lab
-from sim.params import ParamError, ParamSpec, Preset
-from sim.series import ReadoutSpec
-from sim.sweep import MAX_POINTS, build_grid, parse_vary, range_values, run_point, run_sweep, PointTask
-from tui.cli import main
+from hebblab.sim.labs import get_lab
+from hebblab.sim.labs.base import Lab
+from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.series import ReadoutSpec
+from hebblab.sim.sweep import MAX_POINTS, build_grid, parse_vary, range_values, run_point, run_sweep, PointTask
+from hebblab.cli.main import main
 
 LIF = get_lab("lif")
 CHAPTER = dict(tau_m_ms=20.0, V_rest_mV=-70.0, V_thresh_mV=-54.0, V_reset_mV=-80.0, R_m_MOhm=10.0)
@@ -240,9 +240,9 @@ class BlowUpLab(Lab):
 
 
 def test_diverged_and_raising_points_are_recorded(monkeypatch):
-    import sim.sweep
+    import hebblab.sim.sweep
 
-    monkeypatch.setattr(sim.sweep, "get_lab", lambda name: BlowUpLab)
+    monkeypatch.setattr(hebblab.sim.sweep, "get_lab", lambda name: BlowUpLab)
     vary = parse_vary("gain=0:2:1", BlowUpLab)
     result = run_sweep("blowup", None, {}, [vary], 20.0, seed=0, jobs=1)
     by_gain = {p["params"]["gain"]: p for p in result.points}
@@ -328,22 +328,23 @@ def test_bad_input_exits_2_with_one_line(capsys, tmp_path, argv, names):
 
 
 def test_sweep_and_its_workers_import_no_front_end():
-    """sim.sweep is pure (no rich/plotext/textual); `hebblab sweep --json` never loads textual;
-    worker processes hold only sim (forkserver preloads sim.sweep alone)."""
+    """hebblab.sim.sweep is pure (no rich/plotext/textual); `hebblab sweep --json` never loads textual;
+    worker processes hold only sim (forkserver preloads hebblab.sim.sweep alone)."""
     code = (
-        "import sys, sim.sweep\n"
-        "assert not {'rich', 'plotext', 'textual'} & set(sys.modules), 'sim.sweep'\n"
-        "from tui.cli import main\n"
+        "import sys, hebblab.sim.sweep\n"
+        "assert not {'rich', 'plotext', 'textual'} & set(sys.modules), 'hebblab.sim.sweep'\n"
+        "from hebblab.cli.main import main\n"
         "import io, contextlib\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    assert main(['sweep', 'lif', '--vary', 'I_ext_nA=1.8:2:0.2', '--duration', '50', '--json',"
         " '--jobs', '2']) == 0\n"
         "assert 'textual' not in sys.modules, 'textual'\n"
-        "pool = sim.sweep._pool(1)\n"
-        "mods = pool.submit(eval, \"sorted({m.split('.')[0] for m in __import__('sys').modules})\").result()\n"
+        "pool = hebblab.sim.sweep._pool(1)\n"
+        "mods = pool.submit(eval, \"sorted(__import__('sys').modules)\").result()\n"
         "pool.shutdown()\n"
-        "bad = {'tui', 'rich', 'plotext', 'textual'} & set(mods)\n"
-        "assert not bad and 'sim' in mods, bad\n"
+        "front = ('hebblab.tui', 'hebblab.cli', 'rich', 'plotext', 'textual')\n"
+        "bad = [m for m in mods if m.split('.')[0] in front or '.'.join(m.split('.')[:2]) in front]\n"
+        "assert not bad and 'hebblab.sim.sweep' in mods, bad\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -1,11 +1,11 @@
-"""sim.theory against the closed forms and numbers of science.md section 1."""
+"""hebblab.sim.theory against the closed forms and numbers of science.md section 1."""
 
 import math
 
 import numpy as np
 import pytest
 
-from sim import theory
+from hebblab.sim import theory
 
 CH = dict(tau_m_ms=20.0, V_rest_mV=-70.0, V_thresh_mV=-54.0, V_reset_mV=-80.0, R_m_MOhm=10.0)
 

@@ -28,7 +28,7 @@ EXIT_MARK = "HEBBLAB-EXIT="
 
 def hebblab_command() -> list[str]:
     script = Path(sys.executable).with_name("hebblab")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "tui.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "hebblab"]
 
 
 class Pane:

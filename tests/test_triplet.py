@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.plasticity.triplet import VISUAL_CORTEX_ALL_TO_ALL, TripletSTDP, triplet_dw_closed_form
+from hebblab.sim.plasticity.triplet import VISUAL_CORTEX_ALL_TO_ALL, TripletSTDP, triplet_dw_closed_form
 
 N_PAIRS, DELAY = 60, 10.0  # science.md: pairing at +/-10 ms, 60 pairings
 

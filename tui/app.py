@@ -26,11 +26,11 @@ from textual.app import App, SystemCommand  # noqa: E402  (after TEXTUAL_FPS)
 from textual.binding import Binding  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 
-from sim.labs import all_labs, get_lab
-from sim.labs.base import Lab
-from tui.runner import Runner
-from tui.screens.lab_screen import LabScreen, Pane
-from tui.screens.too_small import TooSmallScreen, too_small
+from hebblab.sim.labs import all_labs, get_lab
+from hebblab.sim.labs.base import Lab
+from hebblab.tui.runner import Runner
+from hebblab.tui.screens.lab_screen import LabScreen, Pane
+from hebblab.tui.screens.too_small import TooSmallScreen, too_small
 
 CHAPTER = "chapter"
 
@@ -85,7 +85,7 @@ class HebblabApp(App):
                     overrides: Mapping[str, Any] | None = None) -> Screen:
         """A screen for a lab (class or name) or the chapter view; raises ParamError."""
         if isinstance(lab, str) and lab == CHAPTER:
-            from tui.chapter import ChapterScreen
+            from hebblab.tui.chapter import ChapterScreen
 
             return ChapterScreen(seed=self.seed, fps=self.fps, autoplay=self.autoplay,
                                  hebb_preset=preset, overrides=overrides)
@@ -136,8 +136,8 @@ class HebblabApp(App):
 
     # -- actions ------------------------------------------------------------------------
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-        from tui.widgets.param_panel import ParamList
+        from hebblab.tui.screens.help import HelpScreen
+        from hebblab.tui.widgets.param_panel import ParamList
 
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
@@ -150,7 +150,7 @@ class HebblabApp(App):
         self.push_screen(HelpScreen(sources, intro))
 
     def action_pick_lab(self) -> None:
-        from tui.screens.pickers import LabPicker
+        from hebblab.tui.screens.pickers import LabPicker
 
         def chosen(name: str | None) -> None:
             if name and name != self.current_lab:

@@ -15,9 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from sim.labs import get_lab
-from tui.runner import Runner
-from tui.screens.lab_screen import LabScreen, Pane
+from hebblab.sim.labs import get_lab
+from hebblab.tui.runner import Runner
+from hebblab.tui.screens.lab_screen import LabScreen, Pane
 
 GROWING_PRESET = "grow"
 LISTING_PRESET = "chapter"

@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-from sim.labs.base import Lab
-from sim.series import Series
+from hebblab.sim.labs.base import Lab
+from hebblab.sim.series import Series
 
 # Sim speeds offered by +/- (bio ms per frame): a 1-2-5 ladder.
 SPEEDS_MS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from sim.labs.base import Lab
-from sim.params import ParamError, closest
+from hebblab.sim.labs.base import Lab
+from hebblab.sim.params import ParamError, closest
 
 _SKIP = {"base"}
 

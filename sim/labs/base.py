@@ -29,8 +29,8 @@ from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
-from sim.params import ParamError, ParamSpec, Preset, Value, closest, spec_map, validate_params
-from sim.series import ReadoutSpec, Series, SeriesSpec
+from hebblab.sim.params import ParamError, ParamSpec, Preset, Value, closest, spec_map, validate_params
+from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 MAX_SEED = 2**32 - 1
 

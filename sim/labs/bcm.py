@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 
-from sim.labs.base import Lab, jsonable
-from sim.params import ParamError, ParamSpec, Preset
-from sim.plasticity.bcm import BCMRule
-from sim.recording import RingBuffer
-from sim.series import ReadoutSpec, Series, SeriesSpec
+from hebblab.sim.labs.base import Lab, jsonable
+from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.plasticity.bcm import BCMRule
+from hebblab.sim.recording import RingBuffer
+from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 TRACE_CAPACITY = 20_000  # the whole default 20 s run at dt 1 ms
 DIVERGE_FACTOR = 50.0  # a response above this * K * y0 counts as diverged

@@ -13,7 +13,7 @@ w_e / w_i to their targets' ge / gi (felt from the next step) -> record.
 Where it differs from the canonical schedule (sim/neurons.py), it follows Brian2 so the
 cross-check compares like with like: the threshold is strict (v > V_t), and a cell that
 spiked in step k integrates again in step k + R (R = refractory_ms / dt), one step
-sooner than sim.neurons, which clamps R updates after the spike step
+sooner than hebblab.sim.neurons, which clamps R updates after the spike step
 (tests/test_schedule.py pins both).
 
 Recording is bounded: exact per-cell spike counts and ISI statistics for the whole run,
@@ -27,11 +27,11 @@ from typing import Any
 
 import numpy as np
 
-from sim.labs.base import Lab
-from sim.network import CubaNetwork, CubaParams, build_network
-from sim.params import ParamError, ParamSpec, Preset
-from sim.recording import RingBuffer, SpikeRecorder
-from sim.series import ReadoutSpec, Series, SeriesSpec
+from hebblab.sim.labs.base import Lab
+from hebblab.sim.network import CubaNetwork, CubaParams, build_network
+from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.recording import RingBuffer, SpikeRecorder
+from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 RASTER_CELLS = 200  # sampled cells in the raster, E and I in proportion
 RASTER_WINDOW_MS = 1000.0

@@ -25,12 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.labs.base import Lab, jsonable
-from sim.params import ParamError, ParamSpec, Preset
-from sim.plasticity.base import WeightConstraints
-from sim.plasticity.hebb import HebbRule
-from sim.recording import RingBuffer, SpikeRecorder
-from sim.series import ReadoutSpec, Series, SeriesSpec
+from hebblab.sim.labs.base import Lab, jsonable
+from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.plasticity.base import WeightConstraints
+from hebblab.sim.plasticity.hebb import HebbRule
+from hebblab.sim.recording import RingBuffer, SpikeRecorder
+from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 TRACE_SYNAPSES = 16  # weight traces recorded for at most this many synapses
 TRACE_CAPACITY = 5000  # bins of weight history kept (bounded memory)

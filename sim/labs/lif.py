@@ -1,6 +1,6 @@
 """The chapter's leaky integrate-and-fire neuron, with the numbers that correct it.
 
-Schedule per update: the canonical one in sim.neurons (input -> integrate -> threshold ->
+Schedule per update: the canonical one in hebblab.sim.neurons (input -> integrate -> threshold ->
 spike stamped at the end of the step, t = k*dt -> reset + refractory clamp -> record).
 Input of update k: I_ext (+ I_step once (k-1)*dt >= t_step) + white noise.
 The "+20 mV drawn spike" is display only: the recorded trace holds the true V (the reset
@@ -19,17 +19,17 @@ from typing import Any
 
 import numpy as np
 
-from sim import theory
-from sim.inputs import GaussianNoiseCurrent, StepCurrent
-from sim.labs.base import Lab, jsonable
-from sim.neurons import BlockRunner, LIFParams, LIFPopulation
-from sim.params import ParamError, ParamSpec, Preset
-from sim.recording import RingBuffer, SpikeRecorder
-from sim.series import ReadoutSpec, Series, SeriesSpec
+from hebblab.sim import theory
+from hebblab.sim.inputs import GaussianNoiseCurrent, StepCurrent
+from hebblab.sim.labs.base import Lab, jsonable
+from hebblab.sim.neurons import BlockRunner, LIFParams, LIFPopulation
+from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.recording import RingBuffer, SpikeRecorder
+from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 SPIKE_CAPACITY = 100_000
 _DISPLAY_ONLY = {"draw_spikes", "spike_peak_mV"}
-# The parameters of the closed forms in sim.theory (lif_rate_hz and friends), besides I.
+# The parameters of the closed forms in hebblab.sim.theory (lif_rate_hz and friends), besides I.
 _THEORY_PARAMS = ("tau_m_ms", "V_rest_mV", "V_thresh_mV", "V_reset_mV", "R_m_MOhm", "t_ref_ms")
 
 CHAPTER = {

@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.labs.base import Lab, jsonable
-from sim.params import ParamSpec, Preset
-from sim.plasticity.hebb import HebbRule
-from sim.plasticity.oja import OjaRule
-from sim.recording import RingBuffer
-from sim.series import ReadoutSpec, Series, SeriesSpec
+from hebblab.sim.labs.base import Lab, jsonable
+from hebblab.sim.params import ParamSpec, Preset
+from hebblab.sim.plasticity.hebb import HebbRule
+from hebblab.sim.plasticity.oja import OjaRule
+from hebblab.sim.recording import RingBuffer
+from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 HEBB_CAP = 1e6  # plain Hebb stops updating beyond this norm (it would overflow otherwise)
 OJA_LIMIT = 1e6  # Oja's |w| beyond this means the run diverged (theory: |w| -> 1)

@@ -29,12 +29,12 @@ from typing import Any
 
 import numpy as np
 
-from sim.labs.base import Lab, jsonable
-from sim.params import ParamError, ParamSpec, Preset, validate_params
-from sim.plasticity.stdp import SPIKE_PAIRINGS, WEIGHT_DEPENDENCES, PairSTDP, all_pairs_dw
-from sim.plasticity.triplet import VISUAL_CORTEX_ALL_TO_ALL, TripletSTDP, triplet_dw_closed_form
-from sim.recording import RingBuffer
-from sim.series import ReadoutSpec, Series, SeriesSpec
+from hebblab.sim.labs.base import Lab, jsonable
+from hebblab.sim.params import ParamError, ParamSpec, Preset, validate_params
+from hebblab.sim.plasticity.stdp import SPIKE_PAIRINGS, WEIGHT_DEPENDENCES, PairSTDP, all_pairs_dw
+from hebblab.sim.plasticity.triplet import VISUAL_CORTEX_ALL_TO_ALL, TripletSTDP, triplet_dw_closed_form
+from hebblab.sim.recording import RingBuffer
+from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 FREQS_HZ = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 40.0, 50.0)
 LOG_CAPACITY = 4096  # events kept for the trace chart

@@ -31,13 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.conductance_lif import CellParams, PlasticCondLIF
-from sim.labs.base import Lab, jsonable
-from sim.params import ParamError, ParamSpec, Preset
-from sim.plasticity.stdp import SPIKE_PAIRINGS, WEIGHT_DEPENDENCES, PairSTDP
-from sim.poisson_blocks import block_rng, poisson_block
-from sim.recording import RingBuffer
-from sim.series import ReadoutSpec, Series, SeriesSpec
+from hebblab.sim.conductance_lif import CellParams, PlasticCondLIF
+from hebblab.sim.labs.base import Lab, jsonable
+from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.plasticity.stdp import SPIKE_PAIRINGS, WEIGHT_DEPENDENCES, PairSTDP
+from hebblab.sim.poisson_blocks import block_rng, poisson_block
+from hebblab.sim.recording import RingBuffer
+from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 BLOCK_MS = 1000.0  # input spikes are drawn in blocks of this much biological time
 RATE_BIN_MS = 1000.0  # output rate chart: one point per second

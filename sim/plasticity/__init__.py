@@ -1,5 +1,5 @@
 """Plasticity rules behind one interface (see base.py)."""
 
-from sim.plasticity.base import EventDrivenRule, PlasticityRule, WeightConstraints
+from hebblab.sim.plasticity.base import EventDrivenRule, PlasticityRule, WeightConstraints
 
 __all__ = ["EventDrivenRule", "PlasticityRule", "WeightConstraints"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.plasticity.base import PlasticityRule
+from hebblab.sim.plasticity.base import PlasticityRule
 
 
 class BCMRule(PlasticityRule):

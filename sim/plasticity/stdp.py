@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.plasticity.base import EventDrivenRule
+from hebblab.sim.plasticity.base import EventDrivenRule
 
 WEIGHT_DEPENDENCES = ("additive", "multiplicative")
 SPIKE_PAIRINGS = ("all-to-all", "nearest")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.plasticity.base import EventDrivenRule
+from hebblab.sim.plasticity.base import EventDrivenRule
 
 # Pfister & Gerstner 2006, Table 4, visual cortex, all-to-all (minimal) model.
 VISUAL_CORTEX_ALL_TO_ALL = dict(

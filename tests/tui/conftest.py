@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.tui.toylab import ToyLab
-from tui.app import HebblabApp
+from hebblab.tui.app import HebblabApp
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from tests.tui.toylab import ToyLab
-from tui.screens.lab_screen import LabScreen
-from tui.widgets.param_panel import ParamHelp, ParamList
-from tui.widgets.status import StatusLine
+from hebblab.tui.screens.lab_screen import LabScreen
+from hebblab.tui.widgets.param_panel import ParamHelp, ParamList
+from hebblab.tui.widgets.status import StatusLine
 
 
 def lab_of(app):
@@ -36,7 +36,7 @@ async def test_n_advances_exactly_one_frame_and_nothing_runs_while_paused(make_a
         assert lab.steps_done == 3
         assert "t=3.0 ms" in status_text(app)
         assert "paused" in status_text(app)
-        from tui.widgets.status import ReadoutsLine
+        from hebblab.tui.widgets.status import ReadoutsLine
 
         readouts = str(app.screen.query_one(ReadoutsLine).render())
         assert f"weight: {lab.readouts()['weight']:.4g}" in readouts

@@ -3,8 +3,8 @@ replaces the lab, and no resize (however small or large) crashes the app."""
 
 from __future__ import annotations
 
-from tui.screens.lab_screen import ChartDeck, LabScreen
-from tui.screens.too_small import TooSmallScreen
+from hebblab.tui.screens.lab_screen import ChartDeck, LabScreen
+from hebblab.tui.screens.too_small import TooSmallScreen
 
 
 async def test_below_80x24_shows_notice_and_comes_back(make_app):
@@ -68,7 +68,7 @@ async def test_chapter_view_at_80x24_shows_both_charts(make_app):
 
 
 async def test_parameter_list_scrolls_to_keep_the_cursor_visible(make_app):
-    from tui.widgets.param_panel import ParamList
+    from hebblab.tui.widgets.param_panel import ParamList
 
     app = make_app(lab="chapter")
     async with app.run_test(size=(80, 24)) as pilot:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from tui.chapter import ChapterScreen
-from tui.screens.help import HelpScreen
-from tui.screens.lab_screen import LabScreen
-from tui.screens.pickers import LabPicker, PresetPicker
-from tui.widgets.status import NotesLine, StatusLine
+from hebblab.tui.chapter import ChapterScreen
+from hebblab.tui.screens.help import HelpScreen
+from hebblab.tui.screens.lab_screen import LabScreen
+from hebblab.tui.screens.pickers import LabPicker, PresetPicker
+from hebblab.tui.widgets.status import NotesLine, StatusLine
 
 
 def lab_of(app):
@@ -77,9 +77,9 @@ async def test_help_lists_every_binding_and_closes(make_app):
 async def test_every_binding_has_id_description_and_tooltip():
     from textual.binding import Binding
 
-    from tui.app import HebblabApp
-    from tui.screens.pickers import Picker
-    from tui.widgets.param_panel import ParamList
+    from hebblab.tui.app import HebblabApp
+    from hebblab.tui.screens.pickers import Picker
+    from hebblab.tui.widgets.param_panel import ParamList
 
     for cls in (HebblabApp, LabScreen, ChapterScreen, ParamList, HelpScreen, Picker):
         for b in cls.__dict__["BINDINGS"]:

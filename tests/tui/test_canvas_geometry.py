@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.series import Series
+from hebblab.sim.series import Series
 from tests.tui.toylab import ToyLab
-from tui.screens.lab_screen import ChartDeck
-from tui.widgets.canvas_chart import PlotMap, line_dots
+from hebblab.tui.screens.lab_screen import ChartDeck
+from hebblab.tui.widgets.canvas_chart import PlotMap, line_dots
 
 BRAILLE = range(0x2801, 0x2900)
 
@@ -94,7 +94,7 @@ async def test_scatter_and_raster_stay_dots(make_app):
 
 
 async def test_reference_lines_differ_in_pattern_and_colour_and_are_named():
-    from tui.app import HebblabApp
+    from hebblab.tui.app import HebblabApp
 
     app = HebblabApp("lif", seed=1, autoplay=False)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -125,8 +125,8 @@ async def test_reference_lines_differ_in_pattern_and_colour_and_are_named():
 
 
 def test_same_data_detects_equal_and_changed_series():
-    from sim.series import SeriesSpec
-    from tui.widgets.chart_data import same_data
+    from hebblab.sim.series import SeriesSpec
+    from hebblab.tui.widgets.chart_data import same_data
 
     spec = SeriesSpec("v", "curve", "Curve")
     x = np.linspace(0, 1, 50)

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from sim.series import Series
+from hebblab.sim.series import Series
 from tests.tui.toylab import ToyLab
-from tui.screens.lab_screen import ChartDeck
-from tui.widgets.canvas_chart import nice_ticks
+from hebblab.tui.screens.lab_screen import ChartDeck
+from hebblab.tui.widgets.canvas_chart import nice_ticks
 
 NAN, INF = float("nan"), float("inf")
 

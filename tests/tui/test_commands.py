@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tui.cli import main
+from hebblab.cli.main import main
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -32,7 +32,7 @@ def test_bad_arguments_are_one_line_errors_with_exit_2(argv, message, capsys):
 
 
 def test_tui_refuses_without_a_terminal():
-    proc = subprocess.run([sys.executable, "-m", "tui.cli", "tui", "lif"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "hebblab", "tui", "lif"], capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, timeout=60)
     assert proc.returncode == 2
     assert "needs an interactive terminal" in proc.stderr and "Traceback" not in proc.stderr
@@ -56,4 +56,4 @@ def test_serve_binds_localhost_unless_host_given(monkeypatch):
     (cmd1, host1, port1), (cmd2, host2, port2) = calls
     assert (host1, port1) == ("127.0.0.1", 8000)
     assert (host2, port2) == ("0.0.0.0", 9001)
-    assert cmd1.endswith("-m tui.cli tui chapter") and cmd2.endswith("tui hebb")
+    assert cmd1.endswith("-m hebblab tui chapter") and cmd2.endswith("tui hebb")

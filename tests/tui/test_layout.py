@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tui.app import HebblabApp
-from tui.screens.lab_screen import ChartDeck
+from hebblab.tui.app import HebblabApp
+from hebblab.tui.screens.lab_screen import ChartDeck
 
 SIZES = [(80, 24), (88, 27), (96, 30), (100, 24), (104, 33), (112, 36), (120, 24), (120, 40), (80, 40),
          (160, 50)]

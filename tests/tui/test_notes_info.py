@@ -3,10 +3,10 @@ the info screen (i) shows every note, the preset's description and every readout
 
 from __future__ import annotations
 
-from tui.app import HebblabApp
-from tui.screens.help import HelpScreen
-from tui.screens.info import InfoScreen
-from tui.widgets.status import NotesLine, layout_notes
+from hebblab.tui.app import HebblabApp
+from hebblab.tui.screens.help import HelpScreen
+from hebblab.tui.screens.info import InfoScreen
+from hebblab.tui.widgets.status import NotesLine, layout_notes
 
 LONG = "word " * 30  # 150 characters
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from rich.text import Text
 
-from tui.app import HebblabApp
-from tui.widgets.status import ReadoutsLine, pack_readouts
+from hebblab.tui.app import HebblabApp
+from hebblab.tui.widgets.status import ReadoutsLine, pack_readouts
 
 
 def pieces(*names: str) -> list[Text]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from tests.tui.toylab import ToyLab
-from tui.runner import SPEEDS_MS, Runner, default_speed
-from tui.widgets.canvas_chart import TraceCanvas
+from hebblab.tui.runner import SPEEDS_MS, Runner, default_speed
+from hebblab.tui.widgets.canvas_chart import TraceCanvas
 
 
 def test_default_speed_plays_default_duration_in_about_ten_seconds():
@@ -64,7 +64,7 @@ def test_edited_flag_marks_live_changes_mid_run():
 
 
 def test_trace_chart_gets_about_two_points_per_column_and_keeps_a_spike(make_app):
-    from sim.series import Series
+    from hebblab.sim.series import Series
 
     spec = ToyLab.series_spec("v")
     y = np.sin(np.linspace(0, 50, 200_000))

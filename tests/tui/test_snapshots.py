@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim.labs import all_labs
-from tui.app import HebblabApp
+from hebblab.sim.labs import all_labs
+from hebblab.tui.app import HebblabApp
 
 FRAMES = 30
 # Every registered lab: a new or changed lab needs its snapshot (re)generated and looked at.

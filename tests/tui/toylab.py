@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.labs.base import Lab
-from sim.params import ParamError, ParamSpec, Preset
-from sim.recording import RingBuffer
-from sim.series import ReadoutSpec, Series, SeriesSpec
+from hebblab.sim.labs.base import Lab
+from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.recording import RingBuffer
+from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 
 class ToyLab(Lab):

@@ -10,16 +10,16 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tui.screens.scroll_modal import ScrollModal
+from hebblab.tui.screens.scroll_modal import ScrollModal
 
-from tui.widgets.param_panel import LIVE_MARK, RESET_MARK
+from hebblab.tui.widgets.param_panel import LIVE_MARK, RESET_MARK
 
 
 def binding_rows(app, sources) -> list[tuple[str, str, str]]:
     """(keys, description, tooltip) for every binding of the given classes, de-duplicated."""
     rows, seen = [], set()
     classes = [c for source in sources for c in reversed(source.__mro__)
-               if "BINDINGS" in c.__dict__ and c.__module__.startswith("tui.")]
+               if "BINDINGS" in c.__dict__ and c.__module__.startswith("hebblab.tui.")]
     for source in classes:
         for b in source.__dict__["BINDINGS"]:
             if not isinstance(b, Binding) or b.system or not b.description:

@@ -16,10 +16,10 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tui.screens.scroll_modal import ScrollModal
+from hebblab.tui.screens.scroll_modal import ScrollModal
 
-from tui.runner import Runner
-from tui.widgets.status import _fmt_value
+from hebblab.tui.runner import Runner
+from hebblab.tui.widgets.status import _fmt_value
 
 
 def lab_info(runner: Runner) -> Group:

@@ -22,11 +22,11 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
-from sim.params import ParamError
-from tui.runner import Runner
-from tui.widgets.charts import make_chart
-from tui.widgets.param_panel import ParamList, ParamPanel
-from tui.widgets.status import NotesLine, ReadoutsLine, StatusLine
+from hebblab.sim.params import ParamError
+from hebblab.tui.runner import Runner
+from hebblab.tui.widgets.charts import make_chart
+from hebblab.tui.widgets.param_panel import ParamList, ParamPanel
+from hebblab.tui.widgets.status import NotesLine, ReadoutsLine, StatusLine
 
 MIN_CHART_W = 38  # a chart narrower/shorter than this is unreadable: page instead
 MIN_CHART_H = 9
@@ -312,7 +312,7 @@ class LabScreen(Screen):
         self.update_status()
 
     def action_info(self) -> None:
-        from tui.screens.info import InfoScreen
+        from hebblab.tui.screens.info import InfoScreen
 
         self.app.push_screen(InfoScreen(self.runners))
 
@@ -325,7 +325,7 @@ class LabScreen(Screen):
         return row.runner if row is not None else self.runners[0]
 
     def action_pick_preset(self) -> None:
-        from tui.screens.pickers import PresetPicker
+        from hebblab.tui.screens.pickers import PresetPicker
 
         runner = self.selected_runner()
 
@@ -366,7 +366,7 @@ class LabScreen(Screen):
         self.redraw()
 
     def action_export(self) -> None:
-        from tui.experiment_files import write_run
+        from hebblab.runfiles import write_run
 
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         base = Path(getattr(self.app, "export_dir", "hebblab-runs"))

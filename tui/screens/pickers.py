@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from sim.labs.base import Lab
+from hebblab.sim.labs.base import Lab
 
 CHAPTER = "chapter"  # the lab picker's entry for the chapter view (lif beside hebb)
 

@@ -8,7 +8,7 @@ about 1-2 ms per chart. Layout mirrors plotext's: title, y ticks with "┤", a f
 area, x ticks with "┬" and their labels, a small legend inside the top-left corner.
 
 Every array is sanitised (finite values only) before it is scaled, and the data are
-already reduced to about two points per column (tui.widgets.chart_data).
+already reduced to about two points per column (hebblab.tui.widgets.chart_data).
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from textual.color import Color
 from textual.strip import Strip
 from textual.widget import Widget
 
-from sim.series import Series, SeriesSpec
-from tui.widgets.chart_data import envelope, finite_values, finite_xy, raster_cells, same_data
+from hebblab.sim.series import Series, SeriesSpec
+from hebblab.tui.widgets.chart_data import envelope, finite_values, finite_xy, raster_cells, same_data
 
 _THEME_KEYS = ("primary", "accent", "warning", "success", "secondary", "error")
 # Braille dot bits, indexed [sub-row 0..3][sub-column 0..1].

@@ -1,6 +1,6 @@
 """Data preparation for charts: finite values only, about two points per column.
 
-Thin adapters over `sim.decimate` (shared with the CLI's terminal charts): plotext's cost
+Thin adapters over `hebblab.reduce` (shared with the CLI's terminal charts): plotext's cost
 grows with the number of points and it crashes on inf, so every chart passes its arrays
 through here first.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.decimate import finite_xy as _finite_xy
-from sim.decimate import grid_thin, minmax_decimate
+from hebblab.reduce import finite_xy as _finite_xy
+from hebblab.reduce import grid_thin, minmax_decimate
 
 __all__ = ["finite_xy", "envelope", "in_window", "raster_cells", "finite_values", "same_data"]
 

@@ -12,10 +12,10 @@ import os
 
 from textual.widget import Widget
 
-from sim.series import SeriesSpec
-from tui.widgets.canvas_chart import (BarsCanvas, CurveCanvas, HistogramCanvas, RasterCanvas,
+from hebblab.sim.series import SeriesSpec
+from hebblab.tui.widgets.canvas_chart import (BarsCanvas, CurveCanvas, HistogramCanvas, RasterCanvas,
                                       ScatterCanvas, TraceCanvas)
-from tui.widgets.heatmap import HeatMap
+from hebblab.tui.widgets.heatmap import HeatMap
 
 CANVAS: dict[str, type[Widget]] = {
     "trace": TraceCanvas,
@@ -29,7 +29,7 @@ CANVAS: dict[str, type[Widget]] = {
 
 
 def plotext_charts() -> dict[str, type[Widget]]:
-    from tui.widgets.plot_charts import (BarsChart, CurveChart, HistogramChart, RasterChart,
+    from hebblab.tui.widgets.plot_charts import (BarsChart, CurveChart, HistogramChart, RasterChart,
                                          ScatterChart, TraceChart)
 
     return {"trace": TraceChart, "raster": RasterChart, "matrix": HeatMap, "histogram": HistogramChart,

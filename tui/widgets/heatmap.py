@@ -16,8 +16,8 @@ from rich.style import Style
 from textual.strip import Strip
 from textual.widget import Widget
 
-from sim.series import Series, SeriesSpec
-from tui.widgets.chart_data import same_data
+from hebblab.sim.series import Series, SeriesSpec
+from hebblab.tui.widgets.chart_data import same_data
 
 LEVELS = 32
 _VIRIDIS = [(68, 1, 84), (72, 40, 120), (62, 74, 137), (49, 104, 142), (38, 130, 142),

@@ -20,8 +20,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from sim.params import ParamError, ParamSpec
-from tui.runner import Runner
+from hebblab.sim.params import ParamError, ParamSpec
+from hebblab.tui.runner import Runner
 
 LIVE_MARK = "●"
 RESET_MARK = "○"

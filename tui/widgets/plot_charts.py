@@ -12,8 +12,8 @@ import numpy as np
 from textual.color import Color
 from textual_plotext import PlotextPlot
 
-from sim.series import Series, SeriesSpec
-from tui.widgets.chart_data import envelope, finite_values, finite_xy, raster_cells
+from hebblab.sim.series import Series, SeriesSpec
+from hebblab.tui.widgets.chart_data import envelope, finite_values, finite_xy, raster_cells
 
 _THEME_KEYS = ("primary", "accent", "warning", "success", "secondary", "error")
 _Y_TICKS_WIDTH = 8  # columns plotext spends on y tick labels (roughly)

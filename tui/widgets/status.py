@@ -7,7 +7,7 @@ import textwrap
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.runner import Runner
+from hebblab.tui.runner import Runner
 
 
 def _fmt_ms(ms: float) -> str:

@@ -2,7 +2,7 @@
 
 Every series kind is drawn (trace, raster, matrix, histogram, curve, scatter, bars).
 Data is sanitised first (NaN/inf dropped: plotext crashes on inf) and reduced to what the
-terminal can show (sim.decimate: min/max envelope for lines, one point per cell for
+terminal can show (hebblab.reduce: min/max envelope for lines, one point per cell for
 points), so drawing cost does not grow with run length. Heat-maps are drawn with shade
 characters (no plotext), so they read the same with or without colour.
 
@@ -17,8 +17,8 @@ from typing import Iterable
 
 import numpy as np
 
-from sim.decimate import finite_matrix, finite_xy, grid_thin, minmax_decimate
-from sim.series import Series
+from hebblab.reduce import finite_matrix, finite_xy, grid_thin, minmax_decimate
+from hebblab.sim.series import Series
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 SHADES = "·░▒▓█"

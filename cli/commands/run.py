@@ -1,6 +1,6 @@
 """`hebblab run`: run one lab headless; print a summary (and charts) or one JSON object.
 
-All input is validated (tui.run_inputs.plan_run) and the output directory checked before
+All input is validated (hebblab.cli.run_inputs.plan_run) and the output directory checked before
 the simulation starts, so bad input leaves nothing behind.
 """
 
@@ -36,9 +36,9 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from tui.errors import UsageError
-    from tui.experiment_files import check_out_dir, dumps_record, run_record, write_run
-    from tui.run_inputs import plan_run
+    from hebblab.errors import UsageError
+    from hebblab.runfiles import check_out_dir, dumps_record, run_record, write_run
+    from hebblab.cli.run_inputs import plan_run
 
     plan = plan_run(args.lab, args.preset, args.sets, args.seed, args.duration, args.config)
     if args.out is not None:
@@ -60,7 +60,7 @@ def run(args) -> int:
     plot = sys.stdout.isatty() if args.plot is None else args.plot
     if plot:
         print()
-        from tui.terminal_charts import use_color
+        from hebblab.cli.terminal_charts import use_color
 
         print(charts(lab, color=use_color(sys.stdout)))
     if args.out is not None:
@@ -138,7 +138,7 @@ def _flatten(value) -> list:
 def charts(lab, color: bool) -> str:
     import shutil
 
-    from tui.terminal_charts import render_all
+    from hebblab.cli.terminal_charts import render_all
 
     width = min(120, shutil.get_terminal_size((100, 30)).columns)
     return render_all(lab.series().values(), width=width, height=16, color=color)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shlex
 import sys
 
-from sim.params import ParamSpec
+from hebblab.sim.params import ParamSpec
 
 HELP_ORDER = 6
 PORT = ParamSpec("--port", 8000, "", 1, 65535, kind="int", help="TCP port")
@@ -27,8 +27,8 @@ def register(subparsers) -> None:
 
 
 def validate(args) -> tuple[str, str, int]:
-    from sim.labs import get_lab
-    from sim.params import ParamError
+    from hebblab.sim.labs import get_lab
+    from hebblab.sim.params import ParamError
 
     if args.lab != "chapter":
         get_lab(args.lab)
@@ -41,7 +41,7 @@ def validate(args) -> tuple[str, str, int]:
 
 def command_line(lab: str) -> str:
     """The command textual-serve runs per browser session (this Python, this package)."""
-    return shlex.join([sys.executable, "-m", "tui.cli", "tui", lab])
+    return shlex.join([sys.executable, "-m", "hebblab", "tui", lab])
 
 
 def run(args) -> int:

@@ -14,8 +14,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from sim.labs import all_labs
-    from tui.text_tables import text_table
+    from hebblab.sim.labs import all_labs
+    from hebblab.cli.text_tables import text_table
 
     labs = all_labs()
     if args.json:

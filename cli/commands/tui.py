@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from sim.params import ParamSpec
+from hebblab.sim.params import ParamSpec
 
 HELP_ORDER = 5
 CHAPTER = "chapter"
@@ -34,8 +34,8 @@ def register(subparsers) -> None:
 
 def validate(args):
     """(lab name, preset, seed, overrides, fps) from args, or ParamError/UsageError."""
-    from sim.labs import get_lab
-    from tui.run_inputs import parse_assignments, parse_seed
+    from hebblab.sim.labs import get_lab
+    from hebblab.cli.run_inputs import parse_assignments, parse_seed
 
     lab_name = args.lab
     lab_cls = get_lab("hebb") if lab_name == CHAPTER else get_lab(lab_name)
@@ -48,13 +48,13 @@ def validate(args):
 
 
 def run(args) -> int:
-    from tui.errors import UsageError
+    from hebblab.errors import UsageError
 
     lab, preset, seed, overrides, fps = validate(args)
     served = bool(os.environ.get("TEXTUAL_DRIVER"))  # textual-serve runs us over a pipe
     if not served and not (sys.stdout.isatty() and sys.stdin.isatty()):
         raise UsageError("tui: needs an interactive terminal; for headless runs use `hebblab run LAB`")
-    from tui.app import HebblabApp
+    from hebblab.tui.app import HebblabApp
 
     app = HebblabApp(lab, preset=preset, seed=seed, overrides=overrides, fps=fps)
     app.run()

@@ -26,8 +26,8 @@ def value_range(spec) -> str:
 
 
 def run(args) -> int:
-    from sim.labs import get_lab
-    from tui.text_tables import markdown_table, text_table
+    from hebblab.sim.labs import get_lab
+    from hebblab.cli.text_tables import markdown_table, text_table
 
     lab = get_lab(args.lab)
     values = lab.resolve_params(args.preset) if args.preset else None

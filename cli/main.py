@@ -1,6 +1,6 @@
-"""The `hebblab` command: argparse with one subcommand per module in tui/commands/.
+"""The `hebblab` command: argparse with one subcommand per module in cli/commands/.
 
-Subcommands are discovered at run time (see tui/commands/__init__.py for the module
+Subcommands are discovered at run time (see cli/commands/__init__.py for the module
 contract), so new commands plug in without editing this file.
 
 `hebblab` with no arguments runs a default command line:
@@ -23,17 +23,17 @@ import sys
 from types import ModuleType
 from typing import Sequence
 
-import sim
-from sim.params import ParamError, closest
-from tui.errors import UsageError
+import hebblab
+from hebblab.sim.params import ParamError, closest
+from hebblab.errors import UsageError
 
 INTERACTIVE_DEFAULT = ["tui"]
 HEADLESS_DEFAULT = ["run", "lif", "--preset", "chapter"]
 
 
 def command_modules() -> list[ModuleType]:
-    """The modules in tui/commands/, sorted by HELP_ORDER then name."""
-    from tui import commands
+    """The modules in cli/commands/, sorted by HELP_ORDER then name."""
+    from hebblab.cli import commands
 
     found = []
     for info in pkgutil.iter_modules(commands.__path__):
@@ -68,7 +68,7 @@ def build_parser(modules: Sequence[ModuleType] | None = None) -> argparse.Argume
         "Without a command: opens the lab in a terminal (or, without one, runs "
         "`hebblab run lif --preset chapter`).",
     )
-    parser.add_argument("--version", action="version", version=f"hebblab {sim.__version__}")
+    parser.add_argument("--version", action="version", version=f"hebblab {hebblab.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in command_modules() if modules is None else modules:
         module.register(sub)

@@ -15,10 +15,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sim.labs import get_lab
-from sim.labs.base import MAX_SEED, Lab, check_seed
-from sim.params import ParamError, Value
-from tui.errors import UsageError
+from hebblab.sim.labs import get_lab
+from hebblab.sim.labs.base import MAX_SEED, Lab, check_seed
+from hebblab.sim.params import ParamError, Value
+from hebblab.errors import UsageError
 
 # One hour of biological time: long enough for any lab here (Song 2000 needs 100 s),
 # short enough that a typo (an extra 0) doesn't start a run that takes all night.
@@ -88,7 +88,7 @@ def parse_duration(value: Any, dt_ms: float, option: str = "--duration", has_dt_
 def plan_run(lab: str | None = None, preset: str | None = None, sets: Iterable[str] = (),
              seed: Any = None, duration: Any = None, config: str | None = None) -> RunPlan:
     """Validate everything a run needs; raise before any output is written."""
-    from tui.experiment_files import config_overrides, load_config
+    from hebblab.runfiles import config_overrides, load_config
 
     cfg = load_config(config) if config is not None else None
     if cfg is not None:

@@ -15,7 +15,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from sim.labs import get_lab
+    from hebblab.sim.labs import get_lab
 
     lab = get_lab(args.lab)
     width = max(len(p.name) for p in lab.presets)

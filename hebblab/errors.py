@@ -2,7 +2,7 @@
 
 Raise `UsageError` for bad command-line or config input that is not a lab parameter
 (bad --duration, unreadable config file, output directory in the way...). Lab
-parameters raise `sim.params.ParamError`. Both print as `hebblab: error: <message>`.
+parameters raise `hebblab.sim.params.ParamError`. Both print as `hebblab: error: <message>`.
 """
 
 from __future__ import annotations

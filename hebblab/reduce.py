@@ -1,6 +1,6 @@
 """Reduce chart data to what a terminal can show, and make it safe to plot.
 
-Shared by the CLI's terminal charts (tui/terminal_charts.py) and the TUI's live charts:
+Shared by the CLI's terminal charts (cli/terminal_charts.py) and the TUI's live charts:
 owned by H-cli; TUI helpers, please import from here rather than copying. Pure numpy.
 
 - `finite_xy(x, y)`: drop points where x or y is NaN/inf (plotext crashes on inf).

@@ -3,7 +3,7 @@
     hebblab sweep lif --vary I_ext_nA=1.0:3.0:0.1 --metric isi_rate_hz --duration 1000
 
 Every input is checked before anything runs (bad ranges exit 2 with one line). Points run
-in parallel (sim.sweep, --jobs), with a rich progress bar and ETA on stderr when it is a
+in parallel (hebblab.sim.sweep, --jobs), with a rich progress bar and ETA on stderr when it is a
 terminal. Then: a table of the points, a terminal chart of each metric against the first
 varied parameter with the lab's closed form overlaid where it has one (Lab.theory_curve),
 and with --out DIR the files sweep.csv and sweep.json (written all at once: nothing on
@@ -53,7 +53,7 @@ def register(subparsers) -> None:
 
 # -- checking input ---------------------------------------------------------------------------
 def parse_jobs(text: str | None) -> int | None:
-    from tui.errors import UsageError
+    from hebblab.errors import UsageError
 
     if text is None:
         return None
@@ -70,8 +70,8 @@ def choose_metrics(lab_cls, requested: list[str], plan=None) -> list[str]:
     """The metrics to chart: the lab's readouts or any other number its metrics() reports
     (stdp's rate_first_10s_hz is not a readout); default: the first readout that is not
     the clock."""
-    from sim.params import ParamError, closest
-    from sim.sweep import scalar_metrics
+    from hebblab.sim.params import ParamError, closest
+    from hebblab.sim.sweep import scalar_metrics
 
     names = [r.name for r in lab_cls.readout_specs]
     wanted = [m.strip() for item in requested for m in item.split(",") if m.strip()]
@@ -89,11 +89,11 @@ def choose_metrics(lab_cls, requested: list[str], plan=None) -> list[str]:
 
 def plan_sweep(args):
     """Everything validated: (plan, set overrides, varies, metrics, jobs). Raises on bad input."""
-    from sim.params import ParamError
-    from sim.sweep import build_grid, parse_vary
-    from tui.errors import UsageError
-    from tui.experiment_files import check_out_dir
-    from tui.run_inputs import parse_assignments, plan_run
+    from hebblab.sim.params import ParamError
+    from hebblab.sim.sweep import build_grid, parse_vary
+    from hebblab.errors import UsageError
+    from hebblab.runfiles import check_out_dir
+    from hebblab.cli.run_inputs import parse_assignments, plan_run
 
     if not args.varies:
         raise UsageError("--vary: give at least one NAME=START:STOP:STEP (e.g. --vary I_ext_nA=1.0:3.0:0.1)")
@@ -116,7 +116,7 @@ def plan_sweep(args):
 def run(args) -> int:
     import json
 
-    from sim.sweep import run_sweep
+    from hebblab.sim.sweep import run_sweep
 
     plan, sets, varies, metrics, jobs = plan_sweep(args)
     n_points = 1
@@ -132,7 +132,7 @@ def run(args) -> int:
         try:
             write_files(args.out, result, record, metrics)
         except OSError as err:  # checked before the sweep, but disks fill and dirs vanish
-            from tui.errors import UsageError
+            from hebblab.errors import UsageError
 
             raise UsageError(f"--out: cannot write {args.out}: {err.strerror or err}") from None
     failed = result.failed
@@ -147,7 +147,7 @@ def run(args) -> int:
     if plot:
         for metric in metrics:
             print()
-            from tui.terminal_charts import use_color
+            from hebblab.cli.terminal_charts import use_color
 
             print(chart(result, plan, metric, color=use_color(sys.stdout)))
     if args.out is not None:
@@ -190,7 +190,7 @@ def point_params(plan, point: dict) -> dict:
 
 def add_theory(result, plan, metrics: list[str]) -> None:
     """Each point gets {"theory": {metric: closed form at this point}} where the lab has one."""
-    from sim.sweep import theory_for
+    from hebblab.sim.sweep import theory_for
 
     x_name = result.varies[0].name
     for point in result.points:
@@ -211,7 +211,7 @@ def fmt(v) -> str:
 
 
 def summary(result, plan, metrics: list[str]) -> str:
-    from tui.text_tables import text_table
+    from hebblab.cli.text_tables import text_table
 
     names = [v.name for v in result.varies]
     lines = [f"sweep {result.lab}: preset {plan.preset} | seed {result.seed} | "
@@ -238,9 +238,9 @@ def chart(result, plan, metric: str, color: bool = False) -> str:
     """The metric against the first varied parameter: one line per combination of the others."""
     import numpy as np
 
-    from sim.series import Series, SeriesSpec
-    from sim.sweep import theory_for
-    from tui.terminal_charts import render
+    from hebblab.sim.series import Series, SeriesSpec
+    from hebblab.sim.sweep import theory_for
+    from hebblab.cli.terminal_charts import render
 
     x_name = result.varies[0].name
     others = [v.name for v in result.varies[1:]]
@@ -300,7 +300,7 @@ def write_files(out_dir: str, result, record: dict, metrics: list[str]) -> None:
     import tempfile
     from pathlib import Path
 
-    from tui.experiment_files import _first_missing, check_out_dir
+    from hebblab.runfiles import _first_missing, check_out_dir
 
     path = check_out_dir(out_dir)
     parent = path.absolute().parent

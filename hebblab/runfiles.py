@@ -30,11 +30,11 @@ from typing import Any, Mapping
 
 import numpy as np
 
-import sim
-from sim.labs.base import Lab, jsonable
-from sim.params import ParamError, closest
-from sim.series import Series
-from tui.errors import UsageError
+import hebblab
+from hebblab.sim.labs.base import Lab, jsonable
+from hebblab.sim.params import ParamError, closest
+from hebblab.sim.series import Series
+from hebblab.errors import UsageError
 
 CONFIG_NAME = "experiment.toml"
 CONFIG_KEYS = ("hebblab_version", "lab", "preset", "seed", "duration_ms", "note", "params")
@@ -93,7 +93,7 @@ def write_run(lab: Lab, out_dir: str | os.PathLike, duration_ms: float | None = 
     path = check_out_dir(out_dir)
     record = run_record(lab, duration_ms, metrics)
     config = {
-        "hebblab_version": sim.__version__,
+        "hebblab_version": hebblab.__version__,
         "lab": record["lab"],
         "preset": record["preset"],
         "seed": record["seed"],

@@ -1,0 +1,1 @@
+"""hebblab's headless command line: never imports textual (docs/architecture.md)."""
