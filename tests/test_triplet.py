@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from hebblab.sim.plasticity.triplet import VISUAL_CORTEX_ALL_TO_ALL, TripletSTDP, triplet_dw_closed_form
+from hebblab.sim.plasticity.triplet import TRIPLET_MODELS, VISUAL_CORTEX_ALL_TO_ALL, TripletSTDP, triplet_dw_closed_form
 
 N_PAIRS, DELAY = 60, 10.0  # science.md: pairing at +/-10 ms, 60 pairings
 
@@ -87,3 +87,42 @@ def test_dense_update_equals_events_and_clips():
         b.on_post(w_ev, np.flatnonzero(post[k]), (k + 1) * dt)
     np.testing.assert_allclose(w_dense, w_ev, rtol=0, atol=1e-15)
     assert w_dense.min() >= 0.0 and w_dense.max() <= 1.0
+
+
+# Pfister & Gerstner 2006 fit Sjostrom et al. (2001): 60 pairings at +/-10 ms. The full model's
+# dw at 0.1 / 10 / 20 / 40 / 50 Hz, as the paper's figure gives it (docs/science.md).
+FREQS = (0.1, 10.0, 20.0, 40.0, 50.0)
+FULL_DW = {+10.0: (0.0, 0.13, 0.25, 0.53, 0.74), -10.0: (-0.31, -0.33, -0.35, 0.16, 0.73)}
+
+
+def closed_form(model: str, freq: float, delay: float) -> float:
+    return triplet_dw_closed_form(*protocol(freq, delay), **TRIPLET_MODELS[model])
+
+
+@pytest.mark.parametrize("delay", [+10.0, -10.0])
+def test_full_model_reproduces_the_frequency_curve(delay):
+    got = [closed_form("full", f, delay) for f in FREQS]
+    assert got == pytest.approx(FULL_DW[delay], abs=0.015)
+
+
+@pytest.mark.parametrize("delay", [+10.0, -10.0])
+def test_minimal_model_fits_the_same_data_about_equally_well(delay):
+    got = [closed_form("minimal", f, delay) for f in FREQS]
+    assert got == pytest.approx(FULL_DW[delay], abs=0.03)
+
+
+def test_minimal_model_has_no_pair_ltp_and_no_triplet_ltd():
+    m = TRIPLET_MODELS["minimal"]
+    assert (m["A2_plus"], m["A3_minus"], m["A3_plus"], m["A2_minus"], m["tau_y_ms"]) == (0.0, 0.0, 6.5e-3, 7.1e-3, 114.0)
+    # One isolated pre-before-post pair: the full model's tiny A2_plus, the minimal model nothing.
+    assert run([0.0], [10.0], **TRIPLET_MODELS["minimal"]) == 0.0
+    assert run([0.0], [10.0]) > 0.0
+
+
+@pytest.mark.parametrize("model", ["full", "minimal"])
+def test_both_models_online_low_and_high_frequency(model):
+    post_pre = run(*protocol(1.0, -DELAY), **TRIPLET_MODELS[model])
+    pre_post = run(*protocol(1.0, +DELAY), **TRIPLET_MODELS[model])
+    assert post_pre < -0.1 and abs(pre_post) < 0.01 * abs(post_pre)
+    assert run(*protocol(50.0, +DELAY), **TRIPLET_MODELS[model]) > 0.1
+    assert run(*protocol(50.0, -DELAY), **TRIPLET_MODELS[model]) > 0.1
