@@ -28,8 +28,6 @@ def test_pyproject_lists_every_package_folder():
     for package, folder in FOLDERS.items():
         for init in (ROOT / folder).rglob("__init__.py"):
             rel = init.parent.relative_to(ROOT / folder).parts
-            if package == "hebblab" and rel:
-                continue  # sub-folders of hebblab/ would be listed like the others
             found.add(".".join([package, *rel]))
     assert set(config["packages"]) == found
 
@@ -53,7 +51,7 @@ def test_wheel_claims_only_hebblab(wheel):
     top = {n.split("/")[0] for n in names}
     assert {t for t in top if not t.endswith(".dist-info")} == {"hebblab"}
     for must in ("hebblab/sim/labs/lif.py", "hebblab/cli/commands/run.py", "hebblab/tui/app.py",
-                 "hebblab/tui/hebblab.tcss", "hebblab/__main__.py"):
+                 "hebblab/tui/hebblab.tcss", "hebblab/__main__.py", "hebblab/exercises/builtin/ex1-tau40.toml"):
         assert must in names
 
 
