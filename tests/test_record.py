@@ -1,0 +1,57 @@
+"""`hebblab record`: a lab recorded in a pseudo-terminal as asciicast v2, replayed through a
+terminal emulator (pyte): the last frame shows the lab's chart titles."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pyte
+import pytest
+
+
+def _record(tmp_path, *argv):
+    return subprocess.run([sys.executable, "-m", "hebblab", "record", *argv], capture_output=True, text=True,
+                          timeout=180, cwd=tmp_path, stdin=subprocess.DEVNULL)
+
+
+def test_record_writes_a_cast_that_replays_to_the_lab(tmp_path):
+    out = tmp_path / "demo.cast"
+    proc = _record(tmp_path, "lif", "--seconds", "2", "--size", "100x30", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    assert (header["version"], header["width"], header["height"]) == (2, 100, 30)
+    events = [json.loads(line) for line in lines[1:]]
+    assert len(events) > 5 and all(kind == "o" and isinstance(text, str) for _, kind, text in events)
+    times = [t for t, _, _ in events]
+    assert times == sorted(times) and times[-1] >= 2.0
+    screen = pyte.Screen(100, 30)
+    stream = pyte.Stream(screen)
+    for _, _, text in events:
+        stream.feed(text)
+    shown = "\n".join(screen.display)
+    assert "Membrane potential" in shown and "Spikes" in shown, shown
+    assert "tau_m_ms" in shown  # the parameter panel
+    svg = out.with_suffix(".svg").read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<svg") and "Membrane" in svg
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["lif", "--size", "70x20"], "--size: out of range"),
+    (["lif", "--size", "big"], "--size: expected WIDTHxHEIGHT"),
+    (["lif", "--seconds", "0"], "--seconds: out of range"),
+    (["lif", "--seconds", "nan"], "--seconds"),
+    (["nolab"], "unknown lab"),
+    (["lif", "--set", "tau_m_ms=0"], "tau_m_ms: out of range"),
+    (["lif", "--out", "missing-dir/x.cast"], "is not a directory"),
+    (["lif", "--out", "x" * 300 + ".cast"], "at most 255 bytes"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, argv, fragment):
+    if "--out" not in argv:
+        argv = [*argv, "--out", "demo.cast"]
+    proc = _record(tmp_path, *argv)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and fragment in proc.stderr, proc.stderr
+    assert list(tmp_path.iterdir()) == []
