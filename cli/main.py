@@ -9,7 +9,9 @@ contract), so new commands plug in without editing this file.
   - otherwise `hebblab run lif --preset chapter` (headless: summary, charts if a tty).
 
 Errors: ParamError and UsageError become `hebblab: error: <message>` on stderr and exit
-status 2, with no traceback; argparse's own usage errors also exit 2.
+status 2, with no traceback; argparse's own usage errors also exit 2. ctrl+c, SIGTERM and
+SIGHUP stop a command the same way (hebblab.interrupts): its cleanup runs, and the exit
+status is 128 + the signal number (130, 143, 129).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Sequence
 import hebblab
 from hebblab.sim.params import ParamError, closest
 from hebblab.errors import UsageError
+from hebblab.interrupts import Interrupted, handled
 
 INTERACTIVE_DEFAULT = ["tui"]
 HEADLESS_DEFAULT = ["run", "lif", "--preset", "chapter"]
@@ -98,18 +101,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("hebblab: error: choose a command", file=sys.stderr)
         return 2
     try:
-        return int(args.func(args) or 0)
+        with handled():  # TERM and HUP unwind like ctrl+c: workers stopped, temp files removed
+            return int(args.func(args) or 0)
     except (ParamError, UsageError) as err:
         message = " ".join(str(err).split())  # always one line
         print(f"hebblab: error: {message}", file=sys.stderr)
         return 2
+    except Interrupted as stop:
+        _say("hebblab: interrupted" if stop.name == "SIGINT" else f"hebblab: stopped by {stop.name}")
+        return stop.exit_status
     except KeyboardInterrupt:
-        print("hebblab: interrupted", file=sys.stderr)
+        _say("hebblab: interrupted")
         return 130
     except BrokenPipeError:  # e.g. `hebblab run lif | head`: not an error worth a traceback
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 1
+
+
+def _say(line: str) -> None:
+    try:  # after a hangup the terminal may be gone: the exit status still tells
+        print(line, file=sys.stderr)
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

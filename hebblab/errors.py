@@ -3,6 +3,7 @@
 Raise `UsageError` for bad command-line or config input that is not a lab parameter
 (bad --duration, unreadable config file, output directory in the way...). Lab
 parameters raise `hebblab.sim.params.ParamError`. Both print as `hebblab: error: <message>`.
+Stop signals (ctrl+c, TERM, HUP) are `hebblab.interrupts.Interrupted`: exit 128 + N.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The files one run writes, and reading them back to replay it.
 
-`write_run(lab, out_dir)` writes, atomically (a temp dir renamed into place, so a
-failure leaves no partial output):
+`write_run(lab, out_dir)` writes, atomically (see write_atomically: a temp dir renamed
+into place, so a failure or an interruption leaves no partial output):
   experiment.toml  lab, preset, seed, duration_ms, params, hebblab version: enough to
                    replay with `hebblab run --config DIR/experiment.toml`
   metrics.json     {"lab","preset","seed","duration_ms","params","metrics"} (NaN -> null),
@@ -9,32 +9,38 @@ failure leaves no partial output):
   series.npz       every series' arrays, keys "<series>.<field>" (y, x, groups,
                    overlay.<name>.x/.y, marker.<name>)
   <series>.csv     one CSV per series, columns chosen by chart kind (see _csv_table)
-Shared by `hebblab run --out`, sweeps and the TUI's export key.
+Shared by `hebblab run --out` and the TUI's export key; `write_atomically` is the one
+writer of every results directory (run, sweep). `check_out_dir` refuses, before a run,
+what could not receive it (a file, a non-empty directory, a symlink loop, a dangling link,
+a name over 255 bytes).
 
-`load_config(path)` reads experiment.toml (or a directory holding one) and raises
-UsageError naming the file, the line where known, and the key.
+`load_config(path)` reads experiment.toml (or a directory holding one): a regular file of
+at most 1 MiB, nothing else. It raises UsageError naming the file, the line where known,
+and the key.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import json
-import math
 import os
 import re
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
 import hebblab
-from hebblab.sim.labs.base import Lab, jsonable
+from hebblab.sim.labs.base import MAX_SEED, Lab, jsonable
 from hebblab.sim.params import ParamError, closest
 from hebblab.sim.series import Series
 from hebblab.errors import UsageError
+from hebblab.interrupts import held
 
 CONFIG_NAME = "experiment.toml"
 CONFIG_KEYS = ("hebblab_version", "lab", "preset", "seed", "duration_ms", "note", "params")
@@ -59,26 +65,114 @@ def dumps_record(record: Mapping[str, Any]) -> str:
 
 
 # -- writing ------------------------------------------------------------------------
-def check_out_dir(out_dir: str | os.PathLike) -> Path:
-    """Fail early (before a run) if `out_dir` cannot receive a run's files."""
-    if not str(out_dir).strip():
-        raise UsageError("--out: expected a directory name, got ''")
-    path = Path(out_dir)
-    if path.exists():
+NAME_MAX = 255  # bytes in one file or directory name (Linux and macOS file systems)
+PATH_MAX = 4096  # bytes in a whole path (Linux)
+
+
+def check_path_text(text: str, option: str) -> None:
+    """Refuse a path the OS cannot take at all (a name over 255 bytes, a path over 4096),
+    with a message instead of the OSError every later step would raise."""
+    raw = os.fsencode(text)
+    for part in raw.split(b"/"):
+        if len(part) > NAME_MAX:
+            shown = os.fsdecode(part[:20]) + "..."
+            raise UsageError(f"{option}: the name {shown!r} in the path is {len(part)} bytes long; "
+                             f"a file or directory name has at most {NAME_MAX} bytes")
+    if len(raw) >= PATH_MAX:
+        raise UsageError(f"{option}: the path is {len(raw)} bytes long; at most {PATH_MAX - 1}")
+
+
+def check_out_dir(out_dir: str | os.PathLike, option: str = "--out") -> Path:
+    """Fail early (before a run) if `out_dir` cannot receive a run's files. Returns the
+    absolute directory to create or fill (a symlink to an empty directory: its target)."""
+    text = os.fspath(out_dir)
+    if not str(text).strip():
+        raise UsageError(f"{option}: expected a directory name, got ''")
+    check_path_text(text, option)
+    path = Path(os.path.abspath(text))
+    existing = _existing(path, text, option)
+    if existing == path:
         if not path.is_dir():
-            raise UsageError(f"--out: {path} exists and is not a directory")
-        if any(path.iterdir()):
-            raise UsageError(f"--out: {path} is not empty; choose a new or empty directory")
-    parent = _existing_ancestor(path.absolute().parent)
-    if not parent.is_dir():  # e.g. --out notes.txt/run: no directory can be made under a file
-        raise UsageError(f"--out: {parent} is a file, so {path} cannot be a directory")
+            raise UsageError(f"{option}: {text} exists and is not a directory")
+        path = Path(os.path.realpath(path))  # a link to an empty directory: fill the target
+        try:
+            empty = not any(path.iterdir())
+        except OSError as err:
+            raise UsageError(f"{option}: {text}: cannot list it: {_reason(err)}") from None
+        if not empty:
+            raise UsageError(f"{option}: {text} is not empty; choose a new or empty directory")
+        existing = path.parent
+    elif not existing.is_dir():  # e.g. --out notes.txt/run: no directory can be made under a file
+        raise UsageError(f"{option}: {existing} is a file, so {text} cannot be a directory")
     # Probe by making (and removing) a directory: os.access says yes to root even where
     # nothing can be created (/proc, read-only mounts), and the run would be lost at the end.
     try:
-        os.rmdir(tempfile.mkdtemp(prefix=".hebblab-probe-", dir=parent))
+        os.rmdir(tempfile.mkdtemp(prefix=".hebblab-probe-", dir=existing))
     except OSError as err:
-        raise UsageError(f"--out: cannot create a directory in {parent}: {err.strerror or err}") from None
+        raise UsageError(f"{option}: cannot create a directory in {existing}: {_reason(err)}") from None
     return path
+
+
+def _existing(path: Path, text: str, option: str) -> Path:
+    """The nearest of `path` and its ancestors that exists, refusing a symbolic link that
+    loops or points nowhere (the run would otherwise be lost when its files are written)."""
+    for candidate in (path, *path.parents):
+        try:
+            is_link = stat.S_ISLNK(os.lstat(candidate).st_mode)
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # missing (to be created), or below a file (reported by the caller)
+        except OSError as err:  # ELOOP: a link on the way loops; EACCES
+            raise UsageError(f"{option}: {text}: {_reason(err)}") from None
+        if is_link:
+            try:
+                os.stat(candidate)
+            except FileNotFoundError:
+                raise UsageError(f"{option}: {candidate} is a symbolic link to {os.readlink(candidate)}, "
+                                 "which does not exist; give a new or empty directory") from None
+            except OSError as err:
+                what = "loop" if err.errno == errno.ELOOP else f"that cannot be followed ({_reason(err)})"
+                raise UsageError(f"{option}: {candidate} is a symbolic link {what}; give a new or "
+                                 "empty directory") from None
+        return candidate
+    return Path(path.anchor)
+
+
+def _reason(err: OSError) -> str:
+    if err.errno == errno.ELOOP:
+        return "a symbolic link in the path loops"
+    return err.strerror.lower() if err.strerror else str(err)
+
+
+def write_atomically(out_dir: str | os.PathLike, fill: Callable[[Path], None], option: str = "--out") -> Path:
+    """Create `out_dir` (new or empty) holding exactly what `fill(tmp)` writes into a fresh
+    directory, or nothing at all: the files are written to `.NAME.tmp-*` beside it and
+    renamed into place. On any failure or interruption (ctrl+c, TERM, HUP) the temporary
+    directory and any parents made for it are removed. The one writer for every command
+    that writes a directory of results (run, sweep, the TUI's export)."""
+    target = check_out_dir(out_dir, option)
+    parent = target.parent
+    created: Path | None = None
+    tmp: Path | None = None
+    try:
+        with held():
+            created = _first_missing(parent)  # removed again if the write fails
+            parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{_shortened(target.name)}.tmp-", dir=parent))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a result dir is not
+        fill(tmp)
+        with held():
+            if target.exists():
+                target.rmdir()  # empty (checked above); rename needs the name free
+            os.replace(tmp, target)
+            tmp = created = None
+    except BaseException:
+        with held():
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            if created is not None:
+                shutil.rmtree(created, ignore_errors=True)
+        raise
+    return target
 
 
 def write_run(lab: Lab, out_dir: str | os.PathLike, duration_ms: float | None = None,
@@ -90,7 +184,6 @@ def write_run(lab: Lab, out_dir: str | os.PathLike, duration_ms: float | None = 
     """
     import tomli_w  # only needed here: keeps `hebblab run` without --out lean
 
-    path = check_out_dir(out_dir)
     record = run_record(lab, duration_ms, metrics)
     config = {
         "hebblab_version": hebblab.__version__,
@@ -101,35 +194,25 @@ def write_run(lab: Lab, out_dir: str | os.PathLike, duration_ms: float | None = 
         **({"note": note} if note else {}),
         "params": dict(lab.params),
     }
-    parent = path.absolute().parent
-    created = _first_missing(parent)  # removed again if the write fails
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=parent))
-    except BaseException:
-        if created is not None:
-            shutil.rmtree(created, ignore_errors=True)
-        raise
-    try:
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a result dir is not
+
+    def fill(tmp: Path) -> None:
         header = "# hebblab experiment: replay with `hebblab run --config <this file>`\n"
         (tmp / CONFIG_NAME).write_text(header + tomli_w.dumps(config), encoding="utf-8")
         (tmp / "metrics.json").write_text(json.dumps(record, allow_nan=False, indent=2) + "\n", encoding="utf-8")
-        series = lab.series()
         arrays = {}
-        for name, s in series.items():
+        for name, s in lab.series().items():
             arrays.update(_npz_arrays(name, s))
             _write_csv(tmp / f"{_safe(name)}.csv", s)
         np.savez(tmp / "series.npz", **arrays)
-        if path.exists():
-            path.rmdir()  # empty (checked above); rename needs the name free
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if created is not None:
-            shutil.rmtree(created, ignore_errors=True)
-        raise
-    return path
+
+    return write_atomically(out_dir, fill)
+
+
+def _shortened(name: str, limit: int = NAME_MAX - 20) -> str:
+    """`name` cut to fit `.NAME.tmp-XXXXXXXX` within a 255-byte name."""
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]
+    return name
 
 
 def _first_missing(path: Path) -> Path | None:
@@ -144,12 +227,6 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def _existing_ancestor(path: Path) -> Path:
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path
 
 
 def _safe(name: str) -> str:
@@ -245,27 +322,17 @@ class ExperimentConfig:
         return f"{self.path}:{line}" if line else str(self.path)
 
 
-def load_config(path: str | os.PathLike) -> ExperimentConfig:
-    """Parse an experiment file (or a directory holding experiment.toml)."""
-    import tomllib
+MAX_CONFIG_BYTES = 1 << 20  # an experiment.toml is about 1 KB; 1 MiB leaves room for notes
 
-    p = Path(path)
-    if p.is_dir():
-        p = p / CONFIG_NAME
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"--config: {p}: no such file") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"--config: {p}: cannot read: {err}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise UsageError(f"{p}: invalid TOML: {err}") from None
+
+def load_config(path: str | os.PathLike, option: str = "--config") -> ExperimentConfig:
+    """Parse an experiment file (or a directory holding experiment.toml)."""
+    p, text = _read_config_text(path, option)
+    data = _parse_toml(p, text)
     cfg = ExperimentConfig(path=p, lab="", text=text)
     for key in data:
         if key not in CONFIG_KEYS:
-            raise UsageError(f"{cfg.where(key)}: unknown key {key!r}; allowed: {', '.join(CONFIG_KEYS)}"
+            raise UsageError(f"{cfg.where(key)}: unknown key {_describe(key)}; allowed: {', '.join(CONFIG_KEYS)}"
                              + closest(key, CONFIG_KEYS))
     if "lab" not in data:
         raise UsageError(f"{p}: missing key 'lab' (the lab to run, e.g. lab = \"lif\")")
@@ -277,17 +344,110 @@ def load_config(path: str | os.PathLike) -> ExperimentConfig:
     if "hebblab_version" in data:
         _typed(cfg, data, "hebblab_version", str, "a version string")
     if "seed" in data:
-        cfg.seed = _typed(cfg, data, "seed", int, "an integer")
+        cfg.seed = _typed(cfg, data, "seed", int, f"an integer in [0, {MAX_SEED}]")
+        if not 0 <= cfg.seed <= MAX_SEED:  # here, not later: a 400-digit seed would be printed whole
+            raise UsageError(f"{cfg.where('seed')}: seed: expected an integer in [0, {MAX_SEED}], "
+                             f"got {_describe(cfg.seed)}")
     if "duration_ms" in data:
         value = data["duration_ms"]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise UsageError(f"{cfg.where('duration_ms')}: duration_ms: expected a number of ms, got {value!r}")
-        cfg.duration_ms = float(value)
+            raise UsageError(f"{cfg.where('duration_ms')}: duration_ms: expected a number of ms, "
+                             f"got {_describe(value)}")
+        try:
+            cfg.duration_ms = float(value)
+        except OverflowError:  # an integer of hundreds of digits: the range check names it
+            cfg.duration_ms = value
     if "params" in data:
         if not isinstance(data["params"], dict):
-            raise UsageError(f"{cfg.where('params')}: params: expected a table [params]")
+            raise UsageError(f"{cfg.where('params')}: params: expected a table [params], "
+                             f"got {_describe(data['params'])}")
         cfg.params = dict(data["params"])
     return cfg
+
+
+def _read_config_text(path: str | os.PathLike, option: str) -> tuple[Path, str]:
+    """The text of a config file, refusing anything but a regular file of sane size: /dev/zero
+    would fill memory, a FIFO would block for ever, a 300 MB file take seconds to parse."""
+    text = os.fspath(path)
+    if not str(text).strip():
+        raise UsageError(f"{option}: expected a file name, got ''")
+    check_path_text(text, option)
+    p = Path(text)
+    try:
+        if stat.S_ISDIR(os.stat(p).st_mode):
+            p = p / CONFIG_NAME
+        info = os.stat(p)  # refuse devices before opening them: opening a tape rewinds it
+        _check_config_kind(p, info, option)
+        # O_NONBLOCK: should p have become a FIFO since the stat, open() must not wait for a writer
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except (FileNotFoundError, NotADirectoryError):
+        raise UsageError(f"{option}: {p}: no such file") from None
+    except OSError as err:
+        raise UsageError(f"{option}: {p}: cannot read: {_reason(err)}") from None
+    try:
+        _check_config_kind(p, os.fstat(fd), option)
+        chunks, size = [], 0
+        while size <= MAX_CONFIG_BYTES:  # st_size can lie (/proc) or grow: count what is read
+            chunk = os.read(fd, MAX_CONFIG_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as err:
+        raise UsageError(f"{option}: {p}: cannot read: {_reason(err)}") from None
+    finally:
+        os.close(fd)
+    if size > MAX_CONFIG_BYTES:
+        raise UsageError(_too_big(p, size, option))
+    try:
+        return p, b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise UsageError(f"{option}: {p}: cannot read: not UTF-8 text (byte {err.start})") from None
+
+
+def _check_config_kind(p: Path, info: os.stat_result, option: str) -> None:
+    mode = info.st_mode
+    if not stat.S_ISREG(mode):
+        kind = ("a directory" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+                else "a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise UsageError(f"{option}: {p} is {kind}; expected an experiment.toml file "
+                         "(or the directory holding one)")
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise UsageError(_too_big(p, info.st_size, option))
+
+
+def _too_big(p: Path, size: int, option: str) -> str:
+    shown = f"{size / 2**20:.0f} MiB" if size >= 2**21 else f"{size} bytes"
+    return (f"{option}: {p} is {shown}; an experiment file has at most {MAX_CONFIG_BYTES // 2**20} MiB "
+            "(the ones hebblab writes are about 1 KB)")
+
+
+def _parse_toml(p: Path, text: str) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise UsageError(f"{p}: invalid TOML: {err}") from None
+    except RecursionError:  # tomllib recurses once per level: [[[[...]]]] 1000 deep
+        raise UsageError(f"{p}: invalid TOML: arrays or inline tables nested too deeply "
+                         "(an experiment file holds only numbers, strings and booleans)") from None
+    except ValueError as err:  # Python's limit on the digits of an integer (4300)
+        reason = "an integer has too many digits" if "digits" in str(err) else str(err)
+        raise UsageError(f"{p}: invalid TOML: {reason}") from None
+
+
+def _describe(value: Any) -> str:
+    """A value for an error message, short whatever the file holds."""
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        return f"a {'negative ' if value < 0 else ''}{len(str(abs(value)))}-digit integer"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:50] + "..." + text[-5:]
 
 
 def config_overrides(lab_cls: type[Lab], cfg: ExperimentConfig) -> dict[str, Any]:
@@ -296,6 +456,10 @@ def config_overrides(lab_cls: type[Lab], cfg: ExperimentConfig) -> dict[str, Any
     for name, value in cfg.params.items():
         try:
             spec = lab_cls.spec(name)
+            if isinstance(value, (list, dict)) or (isinstance(value, int) and abs(value) > 2**63):
+                # not passed to validate(): it prints the value, and float() overflows on 400 digits
+                what = "out of range: expected" if isinstance(value, int) else "expected"
+                raise ParamError(name, f"{what} {spec.allowed()}, got {_describe(value)}")
             out[name] = spec.validate(value)
         except ParamError as err:
             raise UsageError(f"{cfg.where(name, 'params')}: [params] {err}") from None
@@ -305,9 +469,7 @@ def config_overrides(lab_cls: type[Lab], cfg: ExperimentConfig) -> dict[str, Any
 def _typed(cfg: ExperimentConfig, data: dict, key: str, kind: type, what: str) -> Any:
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, kind):
-        raise UsageError(f"{cfg.where(key)}: {key}: expected {what}, got {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise UsageError(f"{cfg.where(key)}: {key}: must be finite, got {value!r}")
+        raise UsageError(f"{cfg.where(key)}: {key}: expected {what}, got {_describe(value)}")
     return value
 
 

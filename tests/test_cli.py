@@ -120,7 +120,7 @@ def test_run_summary_without_plot(capsys, kitchen):
     assert "preset basic | seed 0 | 100 ms simulated" in out
     assert "mean_mV" in out and " mV" in out
     assert "this is a fake lab" in out
-    assert "┌" not in out  # no chart frame
+    assert "└" not in out  # no chart frame
 
 
 def test_run_plot_draws_every_series_kind(capsys, kitchen):

@@ -243,7 +243,7 @@ def test_cv_isi_of_a_clockwork_cell_is_zero_to_float_precision(capsys):
     assert cv[1] == pytest.approx(5e-4 / (1e4 + 5e-4), rel=1e-4)
     lab = LABS["lif"](preset="ex1-tau40")
     lab.run(1000.0)
-    assert lab.readouts()["cv_isi"] < 1e-12
+    assert lab.readouts()["cv_isi_mean"] < 1e-12
 
 
 # -- bug: a sweep point whose varied dt_ms exceeded the duration "ran" 0 steps without error ------
@@ -303,7 +303,7 @@ def test_sweep_default_metric_is_not_the_clock(capsys):
     from hebblab.cli.commands.sweep import choose_metrics
 
     assert choose_metrics(LABS["pairing"], []) == ["dw"]
-    assert choose_metrics(LABS["stdp"], []) == ["rate_hz"]
+    assert choose_metrics(LABS["stdp"], []) == ["rate_recent_hz"]
     assert choose_metrics(LABS["lif"], []) == ["isi_rate_hz"]
     code, out, _ = run_cli(capsys, "sweep", "pairing", "--preset", "ltd-1hz", "--vary", "delay_ms=-10:10:20",
                            "--jobs", "1", "--json")
@@ -337,7 +337,7 @@ def test_interrupted_sweep_terminates_its_workers(monkeypatch):
         raise KeyboardInterrupt
 
     # 1 cell finishes in a moment; 1000 cells for 600 s of biological time take many seconds
-    varies = [sweep.parse_vary("n_neurons=1:1000:999", LifLab)]
+    varies = [sweep.parse_vary("n_cells=1:1000:999", LifLab)]
     with pytest.raises(KeyboardInterrupt):
         sweep.run_sweep("lif", "chapter", {"dt_ms": 1.0}, varies, duration_ms=600_000.0, seed=0,
                         jobs=2, on_point=interrupt)

@@ -6,6 +6,7 @@ import csv
 import json
 import math
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -127,3 +128,44 @@ def test_line_of_respects_tables():
     assert _line_of(text, "seed", None) == 1
     assert _line_of(text, "seed", "params") == 3
     assert _line_of(text, "x", "params") is None
+
+
+def test_run_and_sweep_write_through_the_one_atomic_writer(tmp_path, monkeypatch, capsys):
+    """One writer (write_atomically) for every results directory: what it promises (all or
+    nothing, cleanup on interruption, checks before the run) holds for each command."""
+    import hebblab.runfiles as runfiles
+    from hebblab.cli.main import main
+
+    calls = []
+    real = runfiles.write_atomically
+
+    def spy(out_dir, fill, option="--out"):
+        calls.append(Path(out_dir).name)
+        return real(out_dir, fill, option)
+
+    monkeypatch.setattr(runfiles, "write_atomically", spy)
+    assert main(["run", "lif", "--duration", "20", "--out", str(tmp_path / "run"), "--json"]) == 0
+    assert main(["sweep", "lif", "--vary", "I_ext_nA=1:2:1", "--duration", "20", "--jobs", "1",
+                 "--out", str(tmp_path / "sweep"), "--json"]) == 0
+    assert calls == ["run", "sweep"]
+    assert sorted(p.name for p in (tmp_path / "sweep").iterdir()) == ["sweep.csv", "sweep.json"]
+
+
+def test_write_atomically_leaves_nothing_when_fill_is_interrupted(tmp_path):
+    from hebblab.runfiles import write_atomically
+
+    def fill(tmp):
+        (tmp / "half.csv").write_text("1,2\n")
+        raise KeyboardInterrupt  # ctrl+c, or TERM/HUP through hebblab.interrupts
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomically(tmp_path / "made" / "for" / "it", fill)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_temp_dir_name_fits_for_the_longest_allowed_name(tmp_path):
+    from hebblab.runfiles import write_atomically
+
+    seen = []
+    out = write_atomically(tmp_path / ("é" * 127), lambda tmp: seen.append(tmp.name))  # 254 bytes
+    assert out.is_dir() and len(seen[0].encode()) <= 255 and seen[0].startswith(".é")

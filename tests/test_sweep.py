@@ -57,10 +57,10 @@ def test_range_includes_stop_and_has_no_float_noise():
 
 
 def test_int_parameter_gives_ints_and_rejects_fractions():
-    v = parse_vary("n_neurons=1:5:2", LIF)
+    v = parse_vary("n_cells=1:5:2", LIF)
     assert v.values == (1, 3, 5) and all(type(x) is int for x in v.values)
-    with pytest.raises(ParamError, match="n_neurons.*integer"):
-        parse_vary("n_neurons=1:5:0.5", LIF)
+    with pytest.raises(ParamError, match="n_cells.*integer"):
+        parse_vary("n_cells=1:5:0.5", LIF)
 
 
 @pytest.mark.parametrize("item, match", [
@@ -75,7 +75,7 @@ def test_int_parameter_gives_ints_and_rejects_fractions():
     ("I_ext_nA=1:inf:0.1", "I_ext_nA.*finite"),
     ("I_ext_nA=0:9:0.001", "I_ext_nA.*points; at most"),
     ("I_ext_nA=0:20:1", "I_ext_nA: out of range"),  # spec max is 10 nA
-    ("I_ext=1:2:1", "unknown parameter.*did you mean 'I_ext_nA'"),
+    ("I_extx=1:2:1", "unknown parameter.*did you mean 'I_ext_nA'"),
     ("method=1:2:1", "method: cannot be swept"),
     ("draw_spikes=0:1:1", "draw_spikes: cannot be swept"),
 ])

@@ -32,18 +32,27 @@ def register(subparsers) -> None:
                    "and one CSV per series into DIR (new or empty)")
     p.add_argument("--plot", action=argparse.BooleanOptionalAction, default=None,
                    help="draw terminal charts (default: only when stdout is a terminal)")
+    from hebblab.cli.engines import add_run_flags
+
+    add_run_flags(p)  # --engine, --threads, --nwb: hebblab.engines
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from hebblab.errors import UsageError
     from hebblab.runfiles import check_out_dir, dumps_record, run_record, write_run
-    from hebblab.cli.run_inputs import plan_run
+    from hebblab.cli.run_inputs import plan_run, print_notices
+    from hebblab.cli.engines import run_elsewhere, start_nwb
 
+    status = run_elsewhere(args)  # --engine nest: the run happens in NEST
+    if status is not None:
+        return status
     plan = plan_run(args.lab, args.preset, args.sets, args.seed, args.duration, args.config)
     if args.out is not None:
         check_out_dir(args.out)
+    print_notices(plan.notices)  # input is valid: say which old names were used
     lab = plan.make_lab()
+    nwb = start_nwb(args, lab, plan.duration_ms)  # --nwb: checked now, records during the run
     lab.run(plan.duration_ms)
     record = run_record(lab, plan.duration_ms)
     if args.out is not None:
@@ -51,6 +60,8 @@ def run(args) -> int:
             write_run(lab, args.out, plan.duration_ms, metrics=record["metrics"])
         except OSError as err:  # checked before the run, but disks fill and dirs vanish
             raise UsageError(f"--out: cannot write {args.out}: {err.strerror or err}") from None
+    if nwb is not None:
+        nwb.write(record)
     if lab.diverged:
         print(f"hebblab: warning: the run diverged: {lab.diverged}", file=sys.stderr)
     if args.json:
@@ -75,6 +86,8 @@ def run(args) -> int:
 
 def summary(lab, plan, record) -> str:
     """Readable text: what ran, readouts with units, notes, remaining metrics."""
+    from hebblab.format import fmt_value, with_unit
+
     simulated = f"{lab.t_ms:.10g} ms simulated"
     if lab.diverged and lab.t_ms < plan.duration_ms - lab.dt_ms / 2:
         simulated += f" of {plan.duration_ms:.10g} ms (stopped early: the run diverged)"
@@ -95,9 +108,8 @@ def summary(lab, plan, record) -> str:
         for name, value in readouts.items():
             metric = record["metrics"].get(name)
             # a yes/no metric (hebb's weights_changed) is a 0/1 float among the readouts
-            text = _fmt(metric if isinstance(metric, bool) else value)
-            unit = f" {units.get(name, '')}".rstrip() if text != "n/a" else ""
-            lines.append(f"  {name.ljust(width)}  {text}{unit}")
+            text = fmt_value(metric if isinstance(metric, bool) else value)
+            lines.append(f"  {name.ljust(width)}  {with_unit(text, units.get(name, ''))}")
     notes = lab.notes()
     if notes:
         lines.append("")
@@ -109,30 +121,8 @@ def summary(lab, plan, record) -> str:
         lines.append("metrics:")
         width = max(len(k) for k in extra)
         for name, value in extra.items():
-            lines.append(f"  {name.ljust(width)}  {_fmt(value)}")
+            lines.append(f"  {name.ljust(width)}  {fmt_value(value)}")
     return "\n".join(lines)
-
-
-def _fmt(value) -> str:
-    if value is None:
-        return "n/a"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.6g}" if value == value else "n/a"  # NaN: nothing to measure yet
-    if isinstance(value, (list, tuple)):
-        flat = _flatten(value)
-        if len(flat) <= 12:
-            return "[" + ", ".join(_fmt(v) for v in value) + "]"
-        return "[" + ", ".join(_fmt(v) for v in flat[:8]) + f", ...] ({len(flat)} values)"
-    return str(value)
-
-
-def _flatten(value) -> list:
-    out = []
-    for v in value:
-        out.extend(_flatten(v) if isinstance(v, (list, tuple)) else [v])
-    return out
 
 
 def charts(lab, color: bool) -> str:

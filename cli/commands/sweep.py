@@ -9,7 +9,7 @@ varied parameter with the lab's closed form overlaid where it has one (Lab.theor
 and with --out DIR the files sweep.csv and sweep.json (written all at once: nothing on
 error). A point that fails or diverges is listed with its error; the sweep carries on.
 --json prints one JSON object {lab, preset, seed, duration_ms, vary, set, metrics, points:
-[{params, metrics, theory, error}]}. rich and plotext are imported only inside run().
+[{params, metrics, theory, error}]}. rich and the chart renderer are imported only inside run().
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ def register(subparsers) -> None:
     p.add_argument("--out", metavar="DIR", help="write sweep.csv and sweep.json into DIR (new or empty)")
     p.add_argument("--plot", action=argparse.BooleanOptionalAction, default=None,
                    help="draw terminal charts (default: only when stdout is a terminal)")
+    from hebblab.cli.engines import add_sweep_flags
+
+    add_sweep_flags(p)  # --engine, --threads, --scheduler: hebblab.engines
     p.set_defaults(func=run)
 
 
@@ -93,13 +96,13 @@ def plan_sweep(args):
     from hebblab.sim.sweep import build_grid, parse_vary
     from hebblab.errors import UsageError
     from hebblab.runfiles import check_out_dir
-    from hebblab.cli.run_inputs import parse_assignments, plan_run
+    from hebblab.cli.run_inputs import parse_sets, plan_run
 
     if not args.varies:
         raise UsageError("--vary: give at least one NAME=START:STOP:STEP (e.g. --vary I_ext_nA=1.0:3.0:0.1)")
     plan = plan_run(args.lab, args.preset, args.sets, args.seed, args.duration)
     lab_cls = plan.lab_cls
-    sets = {name: lab_cls.spec(name).parse(text) for name, text in parse_assignments(args.sets).items()}
+    sets = parse_sets(lab_cls, args.sets)  # keyed by current names, like the varies
     varies = [parse_vary(item, lab_cls) for item in args.varies]
     for v in varies:
         if v.name in sets:
@@ -116,15 +119,21 @@ def plan_sweep(args):
 def run(args) -> int:
     import json
 
+    from hebblab.cli.run_inputs import name_notices, print_notices
+    from hebblab.cli.engines import sweep_elsewhere, sweep_planning
     from hebblab.sim.sweep import run_sweep
 
-    plan, sets, varies, metrics, jobs = plan_sweep(args)
+    with sweep_planning(args):  # engine flags checked; NEST is not bound by the numpy limits
+        plan, sets, varies, metrics, jobs = plan_sweep(args)
+    print_notices([*plan.notices, *name_notices(plan.lab_cls, args.varies)])
     n_points = 1
     for v in varies:
         n_points *= len(v.values)
     with progress_bar(plan.lab_cls.name, n_points) as advance:
-        result = run_sweep(plan.lab_cls.name, plan.preset, sets, varies, plan.duration_ms, plan.seed,
-                           jobs=jobs, on_point=advance)
+        result = sweep_elsewhere(args, plan, sets, varies, jobs, advance)  # --scheduler, --engine nest
+        if result is None:
+            result = run_sweep(plan.lab_cls.name, plan.preset, sets, varies, plan.duration_ms, plan.seed,
+                               jobs=jobs, on_point=advance)
     add_theory(result, plan, metrics)
     record = result.to_json()
     record["metrics"] = metrics
@@ -203,11 +212,9 @@ def add_theory(result, plan, metrics: list[str]) -> None:
 
 # -- output ---------------------------------------------------------------------------------------
 def fmt(v) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return f"{v:.6g}"
-    return str(v)
+    from hebblab.format import fmt_value
+
+    return fmt_value(v)
 
 
 def summary(result, plan, metrics: list[str]) -> str:
@@ -292,38 +299,18 @@ def csv_rows(result, metrics: list[str]) -> tuple[list[str], list[list]]:
 
 
 def write_files(out_dir: str, result, record: dict, metrics: list[str]) -> None:
-    """sweep.csv and sweep.json into out_dir, all or nothing (a temp dir renamed into place)."""
+    """sweep.csv and sweep.json into out_dir, all or nothing (hebblab.runfiles.write_atomically)."""
     import csv
     import json
-    import os
-    import shutil
-    import tempfile
-    from pathlib import Path
 
-    from hebblab.runfiles import _first_missing, check_out_dir
+    from hebblab.runfiles import write_atomically
 
-    path = check_out_dir(out_dir)
-    parent = path.absolute().parent
-    created = _first_missing(parent)  # removed again if the write fails
-    tmp = None
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=parent))
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o777 & ~mask)
+    def fill(tmp) -> None:
         header, rows = csv_rows(result, metrics)
         with (tmp / "sweep.csv").open("w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(header)
             writer.writerows(rows)
         (tmp / "sweep.json").write_text(json.dumps(record, allow_nan=False, indent=2) + "\n", encoding="utf-8")
-        if path.exists():
-            path.rmdir()  # empty (checked): the rename needs the name free
-        os.replace(tmp, path)
-    except BaseException:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if created is not None:
-            shutil.rmtree(created, ignore_errors=True)
-        raise
+
+    write_atomically(out_dir, fill)

@@ -1,7 +1,9 @@
 """`hebblab tui [LAB]`: open the live terminal lab (the chapter view by default).
 
 Everything is validated before Textual starts, so bad input is a one-line error and exit
-status 2, never a half-drawn screen. Textual is imported only inside run().
+status 2, never a half-drawn screen. TERM and HUP (the terminal closed) quit the app the
+way `q` does, restoring the terminal, with exit status 128 + the signal number. Textual is
+imported only inside run().
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
+from hebblab.interrupts import Interrupted, handled
 from hebblab.sim.params import ParamSpec
 
 HELP_ORDER = 5
@@ -35,15 +38,16 @@ def register(subparsers) -> None:
 def validate(args):
     """(lab name, preset, seed, overrides, fps) from args, or ParamError/UsageError."""
     from hebblab.sim.labs import get_lab
-    from hebblab.cli.run_inputs import parse_assignments, parse_seed
+    from hebblab.cli.run_inputs import name_notices, parse_seed, parse_sets, print_notices
 
     lab_name = args.lab
     lab_cls = get_lab("hebb") if lab_name == CHAPTER else get_lab(lab_name)
     preset = lab_cls.preset(args.preset)  # ParamError names the valid presets
-    overrides = {name: lab_cls.spec(name).parse(text) for name, text in parse_assignments(args.sets).items()}
+    overrides = parse_sets(lab_cls, args.sets)  # keyed by current names
     lab_cls.resolve_params(preset.name if args.preset else None, overrides)  # ranges + cross-checks
     seed = parse_seed(args.seed) if args.seed is not None else (preset.seed or 0)
     fps = FPS.parse(args.fps)
+    print_notices(name_notices(lab_cls, args.sets))  # input is valid: say which old names were used
     return lab_name, args.preset, seed, overrides, fps
 
 
@@ -57,5 +61,18 @@ def run(args) -> int:
     from hebblab.tui.app import HebblabApp
 
     app = HebblabApp(lab, preset=preset, seed=seed, overrides=overrides, fps=fps)
-    app.run()
+    with handled(react=lambda signum: quit_app(app, signum)):  # ctrl+c itself is a key in the app
+        app.run()
     return int(app.return_code or 0)
+
+
+def quit_app(app, signum: int) -> None:
+    """TERM or HUP (the terminal closed): quit through Textual, which restores the terminal,
+    with exit status 128 + signum; before the event loop runs, unwind like ctrl+c."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()  # the handler runs in the main thread, the loop's
+    except RuntimeError:
+        raise Interrupted(signum) from None
+    loop.call_soon_threadsafe(app.exit, None, 128 + signum)

@@ -39,21 +39,19 @@ def test_tui_refuses_without_a_terminal():
 
 
 def test_serve_binds_localhost_unless_host_given(monkeypatch):
-    import textual_serve.server
+    from hebblab.cli.commands import serve
 
     calls = []
 
     class FakeServer:
-        def __init__(self, command, host, port, title):
-            calls.append((command, host, port))
-
         def serve(self):
             pass
 
-    monkeypatch.setattr(textual_serve.server, "Server", FakeServer)
+    monkeypatch.setattr(serve, "bind", lambda host, port: calls.append((host, port)) or [])
+    monkeypatch.setattr(serve, "bound_server_class", lambda: lambda command, socks, **kw: calls.append(command) or FakeServer())
     assert main(["serve"]) == 0
     assert main(["serve", "hebb", "--port", "9001", "--host", "0.0.0.0"]) == 0
-    (cmd1, host1, port1), (cmd2, host2, port2) = calls
+    (host1, port1), cmd1, (host2, port2), cmd2 = calls
     assert (host1, port1) == ("127.0.0.1", 8000)
     assert (host2, port2) == ("0.0.0.0", 9001)
     assert cmd1.endswith("-m hebblab tui chapter") and cmd2.endswith("tui hebb")
