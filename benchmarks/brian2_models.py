@@ -133,7 +133,7 @@ def _w4_song(b2: Any) -> tuple[Any, Callable[[], dict]]:
         t_s = np.asarray(out_spikes.t / b2.second)
         return {"spikes": int(out_spikes.num_spikes),
                 "rate_out_hz": out_spikes.num_spikes / seconds if seconds else 0.0,
-                "rate_hz": float((t_s >= seconds - 1.0).sum()),  # over the last second
+                "rate_recent_hz": float((t_s >= seconds - 1.0).sum()),  # over the last second
                 "frac_low": float((w < 0.1).mean()),
                 "frac_high": float((w > 0.9).mean())}
 

@@ -87,7 +87,7 @@ WORKLOADS = {
 }
 
 # Sanity figures a worker reports (whichever the lab has), shown beside the times.
-CHECK_KEYS = ("isi_rate_hz", "rate_mean_hz", "rate_hz", "frac_low", "frac_high")
+CHECK_KEYS = ("isi_rate_hz", "rate_mean_hz", "rate_recent_hz", "frac_low", "frac_high")
 
 
 # -- workers (one subprocess per measurement) ---------------------------------------------

@@ -7,17 +7,22 @@ naming the parameter and what is allowed; nothing here runs a simulation.
 Precedence: lab defaults <- preset <- config [params] <- --set. Seed: --seed, else the
 config's, else the preset's, else 0. Duration: --duration, else the config's, else the
 preset's, else the lab's default.
+
+Old parameter names (docs/vocabulary.md) are accepted wherever a name is typed; the plan
+keys every value by its current name and carries one notice per old name used, for the
+command to print (`print_notices`) once its input is valid.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from hebblab.sim.labs import get_lab
 from hebblab.sim.labs.base import MAX_SEED, Lab, check_seed
-from hebblab.sim.params import ParamError, Value
+from hebblab.sim.params import ParamError, Value, renamed
 from hebblab.errors import UsageError
 
 # One hour of biological time: long enough for any lab here (Song 2000 needs 100 s),
@@ -32,6 +37,7 @@ class RunPlan:
     params: dict[str, Value]
     seed: int
     duration_ms: float
+    notices: tuple[str, ...] = field(default=())  # "OLD is now NEW", one per old name used
 
     def make_lab(self) -> Lab:
         return self.lab_cls(self.params, seed=self.seed, preset=self.preset)
@@ -39,17 +45,48 @@ class RunPlan:
 
 def parse_assignments(items: Iterable[str], option: str = "--set") -> dict[str, str]:
     """['a=1', 'b=x'] -> {'a': '1', 'b': 'x'} (the last of repeated names wins)."""
-    out: dict[str, str] = {}
+    return dict(_split(item, option) for item in items)
+
+
+def _split(item: str, option: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise UsageError(f"{option}: expected NAME=VALUE, got {item!r}")
+    return name, value
+
+
+def parse_sets(lab_cls: type[Lab], items: Iterable[str], option: str = "--set") -> dict[str, Value]:
+    """NAME=VALUE items parsed against the lab's specs, keyed by current names: an old name
+    sets the current one, and the last assignment to a parameter wins, whatever it is called."""
+    out: dict[str, Value] = {}
     for item in items:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise UsageError(f"{option}: expected NAME=VALUE, got {item!r}")
-        out[name] = value
+        name, text = _split(item, option)
+        spec = lab_cls.spec(name)
+        try:
+            value = spec.parse(text)
+        except ParamError as err:
+            if name == spec.name:
+                raise
+            # name what was typed too: no notice is printed when the input is bad
+            raise ParamError(f"{spec.name} (given as {name})", str(err).removeprefix(f"{spec.name}: ")) from None
+        out.pop(spec.name, None)  # keep the order of the last assignments
+        out[spec.name] = value
     return out
 
 
-def parse_seed(text: Any, option: str = "--seed") -> int:
+def name_notices(lab_cls: type[Lab], items: Iterable[str]) -> list[str]:
+    """Notices for the old names typed in NAME=VALUE items (shapes already checked)."""
+    return renamed(lab_cls.specs, [item.partition("=")[0].strip() for item in items])
+
+
+def print_notices(notices: Iterable[str]) -> None:
+    """One stderr line per notice, e.g. `hebblab: notice: V_t_mV is now V_thresh_mV`."""
+    for line in notices:
+        print(f"hebblab: notice: {line}", file=sys.stderr)
+
+
+def parse_seed(text: Any) -> int:
     """A seed from user text or a number: an integer in [0, MAX_SEED]."""
     if isinstance(text, str):
         try:
@@ -72,6 +109,8 @@ def parse_duration(value: Any, dt_ms: float, option: str = "--duration", has_dt_
             raise ParamError(option, f"expected {allowed}, got {value!r}") from None
     elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ParamError(option, f"expected {allowed}, got {value!r}")
+    elif isinstance(value, int) and abs(value) > MAX_DURATION_MS:  # 400 digits: float() overflows
+        raise ParamError(option, f"out of range: expected {allowed}, got a {'negative ' if value < 0 else ''}{len(str(abs(value)))}-digit integer")
     else:
         number = float(value)
     if not math.isfinite(number):
@@ -116,16 +155,25 @@ def plan_run(lab: str | None = None, preset: str | None = None, sets: Iterable[s
     else:
         preset_obj = lab_cls.preset(preset)
 
-    overrides: dict[str, Any] = dict(config_overrides(lab_cls, cfg)) if cfg is not None else {}
-    assigned = parse_assignments(sets)
-    for name, text in assigned.items():
-        overrides[name] = lab_cls.spec(name).parse(text)
+    sets = list(sets)
+    overrides: dict[str, Any] = {}
+    typed: dict[str, str] = {}  # current name -> the name the config used
+    if cfg is not None:
+        for name, value in config_overrides(lab_cls, cfg).items():
+            current = lab_cls.spec(name).name
+            if current in typed:
+                raise UsageError(f"{cfg.where(name, 'params')}: [params] {name}: sets {current} like "
+                                 f"{typed[current]} above; keep one")
+            typed[current] = name
+            overrides[current] = value
+    assigned = parse_sets(lab_cls, sets)
+    overrides.update(assigned)
     try:
         params = lab_cls.resolve_params(preset_obj.name, overrides)
     except ParamError as err:  # a cross-parameter check: point at the config line if it came from there
-        if cfg is None or err.param not in cfg.params or err.param in assigned:
+        if cfg is None or err.param not in typed or err.param in assigned:
             raise
-        raise UsageError(f"{cfg.where(err.param, 'params')}: [params] {err}") from None
+        raise UsageError(f"{cfg.where(typed[err.param], 'params')}: [params] {err}") from None
 
     if seed is not None:
         seed_value = parse_seed(seed)
@@ -149,4 +197,6 @@ def plan_run(lab: str | None = None, preset: str | None = None, sets: Iterable[s
     else:
         default = preset_obj.duration_ms if preset_obj.duration_ms is not None else lab_cls.default_duration_ms
         duration_ms = parse_duration(default, dt_ms, option="duration_ms", has_dt_param=has_dt)
-    return RunPlan(lab_cls, preset_obj.name, params, seed_value, duration_ms)
+    notices = renamed(lab_cls.specs, cfg.params) if cfg is not None else []
+    notices += [n for n in name_notices(lab_cls, sets) if n not in notices]
+    return RunPlan(lab_cls, preset_obj.name, params, seed_value, duration_ms, tuple(notices))

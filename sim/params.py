@@ -2,6 +2,11 @@
 
 Front ends (CLI tables, TUI panels, config files) are generated from these specs,
 and every value that reaches a lab passes through `ParamSpec.validate`.
+
+Names follow one vocabulary (docs/vocabulary.md). A parameter also answers to its old
+names (`aliases`: accepted, and `renamed()` says what they are now called, for the front
+end to show) and to documented spellings such as the chapter's `tau_m` (`synonyms`:
+accepted silently). Names are resolved here, once, for every front end.
 """
 
 from __future__ import annotations
@@ -25,9 +30,15 @@ class ParamError(ValueError):
 def closest(name: str, options: Iterable[str]) -> str:
     """' (did you mean X?)' for the closest option, or '' when none is close.
     Case is ignored when matching (EULER -> euler, v_rest_mv -> V_rest_mV)."""
+    match = closest_option(name, options)
+    return f" (did you mean {match!r}?)" if match is not None else ""
+
+
+def closest_option(name: str, options: Iterable[str]) -> str | None:
+    """The option closest to `name` (case ignored), or None when none is close."""
     by_lower = {o.lower(): o for o in reversed(list(options))}  # first option wins a tie
     match = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.5)
-    return f" (did you mean {by_lower[match[0]]!r}?)" if match else ""
+    return by_lower[match[0]] if match else None
 
 
 def _fmt(x: float) -> str:
@@ -40,6 +51,8 @@ class ParamSpec:
 
     kind: "float", "int", "bool" or "choice". `live` parameters apply on the next
     frame; the others are stored and take effect on the next reset.
+    aliases: old names, still accepted (a front end shows "OLD is now NAME").
+    synonyms: other documented spellings (the chapter's listing), accepted silently.
     """
 
     name: str
@@ -52,13 +65,22 @@ class ParamSpec:
     live: bool = False
     kind: str = "float"
     choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in ("float", "int", "bool", "choice"):
             raise ValueError(f"{self.name}: unknown kind {self.kind!r}")
+        if len(set(self.names)) != len(self.names):
+            raise ValueError(f"{self.name}: a name repeats in {self.names}")
         if self.kind == "choice" and self.default not in self.choices:
             raise ValueError(f"{self.name}: default {self.default!r} not in choices")
         self.validate(self.default)  # a spec whose default is invalid is a programming error
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name this parameter answers to: its own first."""
+        return (self.name, *self.aliases, *self.synonyms)
 
     # -- describing -------------------------------------------------------------
     def allowed(self) -> str:
@@ -101,36 +123,36 @@ class ParamSpec:
             number = float(text)
         except ValueError:
             raise ParamError(self.name, f"expected {self.allowed()}, got {text!r}") from None
-        if self.kind == "int" and math.isfinite(number) and number == int(number):
-            return self.validate(int(number))
-        return self.validate(number)
+        return self.validate(number)  # an integer kind takes "3" and "3.0" alike
 
     def validate(self, value: Any) -> Value:
         """Return the value coerced to the spec's type, or raise ParamError."""
-        bad = ParamError(self.name, f"expected {self.allowed()}, got {value!r}")
         if self.kind == "bool":
             if isinstance(value, bool):
                 return value
-            raise bad
+            raise self._bad(value)
         if self.kind == "choice":
             if isinstance(value, str) and value in self.choices:
                 return value
             hint = closest(value, self.choices) if isinstance(value, str) else ""
             raise ParamError(self.name, f"expected {self.allowed()}, got {value!r}{hint}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise bad
+            raise self._bad(value)
         if not math.isfinite(value):
             raise ParamError(self.name, f"must be finite: expected {self.allowed()}, got {value!r}")
         if self.kind == "int":
             if isinstance(value, float):
                 if value != int(value):
-                    raise bad
+                    raise self._bad(value)
                 value = int(value)
         else:
             value = float(value)
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
             raise ParamError(self.name, f"out of range: expected {self.allowed()}, got {_fmt(value)}")
         return value
+
+    def _bad(self, value: Any) -> ParamError:
+        return ParamError(self.name, f"expected {self.allowed()}, got {value!r}")
 
     def nudge(self, value: Value, steps: int) -> Value:
         """The value moved by `steps` increments, clamped to the bounds (TUI arrows)."""
@@ -162,16 +184,52 @@ class Preset:
     seed: int | None = None
 
 
-def spec_map(specs: Iterable[ParamSpec]) -> dict[str, ParamSpec]:
-    return {s.name: s for s in specs}
+def name_map(specs: Iterable[ParamSpec]) -> dict[str, ParamSpec]:
+    """Every accepted name (current, old, synonym) -> spec. ValueError when two parameters
+    answer to one name: an alias that collides is a programming error."""
+    out: dict[str, ParamSpec] = {}
+    for spec in specs:
+        for name in spec.names:
+            if name in out:
+                raise ValueError(f"parameter name {name!r} is claimed by both {out[name].name!r} "
+                                 f"and {spec.name!r}")
+            out[name] = spec
+    return out
+
+
+def find_spec(specs: Iterable[ParamSpec], name: str, where: str = "") -> ParamSpec:
+    """The spec answering to `name`, or ParamError naming the closest current name.
+    `where` follows "unknown parameter", e.g. " for lab 'lif'"."""
+    by_name = name_map(specs)
+    if name in by_name:
+        return by_name[name]
+    match = closest_option(name, by_name)  # an old name may be closest: suggest its current one
+    hint = f" (did you mean {by_name[match].name!r}?)" if match is not None else ""
+    raise ParamError(name, "unknown parameter" + where + hint)
+
+
+def renamed(specs: Iterable[ParamSpec], names: Iterable[str]) -> list[str]:
+    """A notice "OLD is now NEW" for each old name among `names` (once each, in order);
+    current names, synonyms and unknown names give none."""
+    by_name = name_map(specs)
+    out: list[str] = []
+    for name in names:
+        spec = by_name.get(name)
+        if spec is not None and name in spec.aliases:
+            line = f"{name} is now {spec.name}"
+            if line not in out:
+                out.append(line)
+    return out
 
 
 def validate_params(specs: Iterable[ParamSpec], values: Mapping[str, Any]) -> dict[str, Value]:
-    """Defaults overlaid with `values`; unknown names and bad values raise ParamError."""
-    by_name = spec_map(specs)
-    out = {name: spec.default for name, spec in by_name.items()}
+    """Defaults overlaid with `values`, keyed by current names (an old name or synonym sets
+    the current one; when two keys name one parameter, the later wins); unknown names and
+    bad values raise ParamError."""
+    specs = tuple(specs)
+    by_name = name_map(specs)
+    out: dict[str, Value] = {s.name: s.default for s in specs}
     for name, value in values.items():
-        if name not in by_name:
-            raise ParamError(name, "unknown parameter" + closest(name, by_name))
-        out[name] = by_name[name].validate(value)
+        spec = by_name.get(name) or find_spec(specs, name)  # find_spec raises, with a hint
+        out[spec.name] = spec.validate(value)
     return out

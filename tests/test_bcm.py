@@ -185,7 +185,7 @@ def test_frame_split_bit_identical(preset):
 
 def test_bad_params_rejected():
     with pytest.raises(ParamError, match="n_inputs"):
-        BcmLab({"K": 4, "n_inputs": 3})
+        BcmLab({"n_patterns": 4, "n_inputs": 3})
     with pytest.raises(ParamError, match="tau_theta_ms"):
         BcmLab({"tau_theta_ms": 0.5, "dt_ms": 1.0})
 

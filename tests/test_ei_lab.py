@@ -29,9 +29,9 @@ def test_registered_and_cuba_preset_is_the_published_network():
     lab = EiLab(preset="cuba")
     assert lab.preset_name == EiLab.presets[0].name == "cuba"
     p = lab.params
-    assert (p["N"], p["inh_fraction"], p["in_degree"] / p["N"]) == (4000, 0.2, 0.02)
+    assert (p["n_cells"], p["inh_fraction"], p["in_degree"] / p["n_cells"]) == (4000, 0.2, 0.02)
     assert (p["tau_m_ms"], p["tau_e_ms"], p["tau_i_ms"]) == (20.0, 5.0, 10.0)
-    assert (p["V_t_mV"], p["V_r_mV"], p["E_l_mV"], p["refractory_ms"]) == (-50.0, -60.0, -49.0, 5.0)
+    assert (p["V_thresh_mV"], p["V_reset_mV"], p["V_rest_mV"], p["t_ref_ms"]) == (-50.0, -60.0, -49.0, 5.0)
     assert (p["w_e_mV"], p["w_i_mV"], p["dt_ms"]) == (1.62, -9.0, 0.1)
     net = lab.net
     assert net.conn.n_exc == 3200 and net.conn.n_inh == 800
@@ -62,7 +62,7 @@ def test_cuba_both_populations_fire_and_metrics_are_consistent(cuba_runs):
         assert 0.5 < r["active_fraction"] <= 1.0
         m = lab.metrics()
         json.dumps(jsonable(m))
-        assert m["n_spikes"] == pytest.approx(r["rate_mean_hz"] * n * 1.0)
+        assert m["spike_count"] == pytest.approx(r["rate_mean_hz"] * n * 1.0)
         assert m["p_connect"] == pytest.approx(0.02, rel=0.02)
 
 
@@ -99,7 +99,7 @@ def test_inhibition_gain_is_live_and_turning_it_down_raises_rates():
 def test_weak_inhibition_fires_faster_than_balanced():
     rates = {}
     for preset in ("small", "weak-inhibition"):
-        lab = EiLab(seed=0, preset=preset, params={"N": 1000})
+        lab = EiLab(seed=0, preset=preset, params={"n_cells": 1000})
         lab.run(500.0)
         rates[preset] = lab.readouts()["rate_mean_hz"]
     assert rates["weak-inhibition"] > 1.2 * rates["small"]
@@ -162,7 +162,7 @@ def test_series_shapes_and_contents():
 
 
 def test_recorders_stay_bounded():
-    lab = EiLab(seed=0, preset="no-inhibition", params={"N": 500})
+    lab = EiLab(seed=0, preset="no-inhibition", params={"n_cells": 500})
     lab.run(200.0)
     sizes = (lab.raster.times.nbytes, lab.rate_bins.nbytes, lab.current_ring.nbytes, lab.spikes.times.nbytes)
     lab.run(1500.0)
@@ -171,9 +171,9 @@ def test_recorders_stay_bounded():
 
 
 @pytest.mark.parametrize("params, bad", [
-    ({"V_r_mV": -45.0}, "V_r_mV"),
-    ({"N": 50, "in_degree": 80.0}, "in_degree"),
-    ({"refractory_ms": 0.05}, "refractory_ms"),
+    ({"V_reset_mV": -45.0}, "V_reset_mV"),
+    ({"n_cells": 50, "in_degree": 80.0}, "in_degree"),
+    ({"t_ref_ms": 0.05}, "t_ref_ms"),
     ({"inh_gain": -1.0}, "inh_gain"),
     ({"w_i_mV": 2.0}, "w_i_mV"),  # a positive inhibitory weight would break Dale's law
     ({"w_e_mV": -1.0}, "w_e_mV"),
@@ -185,7 +185,7 @@ def test_bad_parameters_name_the_parameter(params, bad):
 
 
 def test_silent_network_without_drive():
-    lab = EiLab(seed=0, preset="small", params={"E_l_mV": -55.0})
+    lab = EiLab(seed=0, preset="small", params={"V_rest_mV": -55.0})
     lab.run(200.0)
     r = lab.readouts()
     assert r["rate_mean_hz"] == 0.0 and r["active_fraction"] == 0.0
@@ -203,14 +203,14 @@ def test_p002_at_16000_cells_is_inhibition_dominated():
 
 
 @pytest.mark.parametrize("params", [
-    {"N": 10, "in_degree": 5.0},
-    {"N": 300, "inh_fraction": 0.0},
-    {"N": 300, "inh_fraction": 0.9},
-    {"N": 300, "in_degree": 0.0},
-    {"N": 300, "refractory_ms": 0.0},
-    {"N": 300, "dt_ms": 1.0},
-    {"N": 300, "tau_e_ms": 20.0},  # tau_e == tau_m: the removable singularity
-    {"N": 300, "w_e_mV": 20.0, "inh_gain": 0.0, "refractory_ms": 0.0},  # every cell, every step
+    {"n_cells": 10, "in_degree": 5.0},
+    {"n_cells": 300, "inh_fraction": 0.0},
+    {"n_cells": 300, "inh_fraction": 0.9},
+    {"n_cells": 300, "in_degree": 0.0},
+    {"n_cells": 300, "t_ref_ms": 0.0},
+    {"n_cells": 300, "dt_ms": 1.0},
+    {"n_cells": 300, "tau_e_ms": 20.0},  # tau_e == tau_m: the removable singularity
+    {"n_cells": 300, "w_e_mV": 20.0, "inh_gain": 0.0, "t_ref_ms": 0.0},  # every cell, every step
 ])
 def test_edge_parameters_give_finite_charts(params):
     lab = EiLab(params=params, seed=3)
@@ -221,7 +221,7 @@ def test_edge_parameters_give_finite_charts(params):
     json.dumps(jsonable(lab.metrics()))
     rate = lab.readouts()["rate_mean_hz"]
     # The refractory period caps the rate: a cell that spiked in step k can fire again in step k + R.
-    assert rate <= 1000.0 / max(lab.params["refractory_ms"], lab.params["dt_ms"]) + 1e-9
+    assert rate <= 1000.0 / max(lab.params["t_ref_ms"], lab.params["dt_ms"]) + 1e-9
     if params.get("in_degree") == 0.0:  # no synapses: every cell at its closed-form rate
         assert not lab.notes()
 
@@ -243,11 +243,11 @@ def test_injected_unconnected_network_fires_at_the_closed_form_rate():
 
 
 def test_synapse_count_is_capped_with_a_clear_error():
-    """N=50000 with in_degree 2000 would allocate 1e8 synapses (gigabytes): refuse it,
+    """n_cells=50000 with in_degree 2000 would allocate 1e8 synapses (gigabytes): refuse it,
     naming in_degree and the largest value allowed at that N."""
     from hebblab.sim.labs.ei import MAX_SYNAPSES, EiLab
 
-    with pytest.raises(ParamError, match=r"^in_degree: .*1e\+08 synapses.*in_degree <= 400 at N = 50000"):
-        EiLab.resolve_params("cuba", {"N": 50000, "in_degree": 2000.0})
+    with pytest.raises(ParamError, match=r"^in_degree: .*1e\+08 synapses.*in_degree <= 400 at n_cells = 50000"):
+        EiLab.resolve_params("cuba", {"n_cells": 50000, "in_degree": 2000.0})
     assert 16000 * 80 <= MAX_SYNAPSES  # the 16k benchmark network stays allowed
-    EiLab.resolve_params("cuba", {"N": 50000, "in_degree": 400.0})
+    EiLab.resolve_params("cuba", {"n_cells": 50000, "in_degree": 400.0})

@@ -73,7 +73,7 @@ def test_ex2_with_dale_keeps_the_sign_clipped_at_zero():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_dale_never_violated_at_any_step(seed):
-    lab = HebbLab({"dale": True, "threshold": -0.5, "p_pre": 0.3, "eta": 0.05, "w_init_scale": 0.5,
+    lab = HebbLab({"dale": True, "threshold": -0.5, "p_pre": 0.3, "eta": 0.05, "w_init": 0.5,
                    "n_pre": 5, "n_post": 3}, seed=seed, preset="grow")
     neg = lab.w0 < 0
     assert neg.any()
@@ -107,7 +107,7 @@ def test_ex3_sigmoid_weights_saturate_at_the_bound(seed):
 
 def test_sigmoid_post_fires_half_the_bins_at_zero_input():
     # post ~ Bernoulli(sigmoid(beta*input)): with zero weights every bin has input 0 -> p = 0.5.
-    lab = HebbLab({"post_model": "sigmoid", "threshold": 0.0, "w_init_scale": 0.0, "freeze": True,
+    lab = HebbLab({"post_model": "sigmoid", "threshold": 0.0, "w_init": 0.0, "freeze": True,
                    "n_post": 4}, seed=0, preset="chapter")
     lab.run(5000)
     frac = lab.metrics()["post_spike_count"] / (4 * 5000)

@@ -116,11 +116,11 @@ def test_series_shapes():
 
 def test_bad_parameters_are_rejected():
     with pytest.raises(ParamError, match="delay_ms"):
-        PairingLab(params={"mode": "single", "freq_Hz": 50.0, "delay_ms": 25.0})
+        PairingLab(params={"mode": "single", "freq_hz": 50.0, "delay_ms": 25.0})
     with pytest.raises(ParamError, match="delay_max_ms"):
-        PairingLab(params={"mode": "window", "freq_Hz": 20.0, "delay_max_ms": 60.0})
-    with pytest.raises(ParamError, match="w0"):
-        PairingLab(params={"w0": 20.0, "w_max": 10.0})
+        PairingLab(params={"mode": "window", "freq_hz": 20.0, "delay_max_ms": 60.0})
+    with pytest.raises(ParamError, match="w_init"):
+        PairingLab(params={"w_init": 20.0, "w_max": 10.0})
     with pytest.raises(ParamError, match="rule"):
         PairingLab(params={"rule": "tripplet"})
 

@@ -87,11 +87,11 @@ def test_ei_spike_in_step_k_reaches_its_target_in_step_k_plus_1():
 
 
 def test_ei_spike_is_stamped_at_the_end_of_the_step_and_reset_is_visible():
-    lab = EiLab({"N": 10, "in_degree": 1.0})
+    lab = EiLab({"n_cells": 10, "in_degree": 1.0})
     lab.use_network(_pair_net(True, lab.cuba_params()))
     lab.step(1)
     assert lab.spikes.first_ms[0] == pytest.approx(0.1)  # step 1 -> t = 1*dt (Brian2: 0)
-    assert lab.net.v_mV[0] == lab.params["V_r_mV"]
+    assert lab.net.v_mV[0] == lab.params["V_reset_mV"]
 
 
 def test_ei_refractory_is_one_step_shorter_than_lif():

@@ -119,8 +119,8 @@ def test_bad_parameters_are_rejected_with_the_name():
         StdpLab(params={"n_inputs": 100, "n_corr": 200})
     with pytest.raises(ParamError, match="corr"):
         StdpLab(params={"n_corr": 10, "corr": 1e-5})
-    with pytest.raises(ParamError, match="V_r_mV"):
-        StdpLab(params={"V_r_mV": -50.0})
+    with pytest.raises(ParamError, match="V_reset_mV"):
+        StdpLab(params={"V_reset_mV": -50.0})
     with pytest.raises(ParamError, match="g_max"):
         StdpLab(params={"g_max": -1.0})
     with pytest.raises(ParamError, match="dt_ms"):  # the Euler decay of g_e needs dt < tau_e

@@ -1,4 +1,8 @@
-"""`hebblab params LAB`: the parameter table (name, default, unit, range, applies, help)."""
+"""`hebblab params LAB`: the parameter table (name, default, unit, range, applies, help).
+
+The help column ends with the names a parameter also answers to: "was X" for an old name
+(docs/vocabulary.md), "also X" for a documented spelling such as the chapter's.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,11 @@ def value_range(spec) -> str:
     return f"{lo} .. {hi}"
 
 
+def help_text(spec) -> str:
+    other = [f"was {name}" for name in spec.aliases] + [f"also {name}" for name in spec.synonyms]
+    return f"{spec.help} [{'; '.join(other)}]" if other else spec.help
+
+
 def run(args) -> int:
     from hebblab.sim.labs import get_lab
     from hebblab.cli.text_tables import markdown_table, text_table
@@ -37,7 +46,7 @@ def run(args) -> int:
     for spec in lab.specs:
         value = values[spec.name] if values is not None else spec.default
         rows.append([spec.name, spec.format(value), spec.unit, value_range(spec),
-                     "live" if spec.live else "reset", spec.help])
+                     "live" if spec.live else "reset", help_text(spec)])
     if args.markdown:
         rows = [[f"`{r[0]}`", *r[1:]] for r in rows]
         print(markdown_table(header, rows))
