@@ -1,13 +1,14 @@
 """Reduce chart data to what a terminal can show, and make it safe to plot.
 
-Shared by the CLI's terminal charts (cli/terminal_charts.py) and the TUI's live charts:
-owned by H-cli; TUI helpers, please import from here rather than copying. Pure numpy.
+The one home of chart data reduction, used by the chart figures (hebblab/chart_figures.py)
+that both front ends draw: the TUI's live charts and the CLI's `--plot`. Pure numpy.
 
-- `finite_xy(x, y)`: drop points where x or y is NaN/inf (plotext crashes on inf).
+- `finite_xy(x, y)`: drop points where x or y is NaN/inf; `finite_pairs` also cuts
+  arrays of unequal length to the shorter (a live chart must never raise).
 - `minmax_decimate(x, y, max_points)`: keep each bin's min and max in time order, so
   a 1-sample spike in a million-sample trace still reaches the screen. Use about two
-  points per terminal column (`max_points = 2 * columns`).
-- `grid_thin(x, y, ...)`: for scatter/raster points, keep one point per character cell
+  points per terminal column (`envelope` does this for a plot `columns` wide).
+- `grid_thin(x, y, ...)`: for scatter/raster points, keep one point per cell of a grid
   (exact for the picture: a cell is either drawn or not).
 - `finite_matrix(m)`: NaN/inf replaced so heat-maps can scale (see its docstring).
 """
@@ -26,6 +27,42 @@ def finite_xy(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keep = np.isfinite(x) & np.isfinite(y)
     if keep.all():
         return x, y
+    return x[keep], y[keep]
+
+
+def finite_pairs(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Finite (x, y) pairs; arrays of unequal length are cut to the shorter (never raise)."""
+    x = np.asarray(x, dtype=np.float64).ravel()
+    y = np.asarray(y, dtype=np.float64).ravel()
+    n = min(x.size, y.size)
+    return finite_xy(x[:n], y[:n])
+
+
+def finite_values(v) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float64).ravel()
+    return v[np.isfinite(v)]
+
+
+def envelope(x, y, columns: int, x_range: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Finite points of a line reduced to about two per column (each bin's min and max).
+
+    With an x range, only the points inside it (plus one neighbour on each side, so a
+    line still reaches the edge) are reduced: the columns are the plot's columns.
+    """
+    x, y = finite_pairs(x, y)
+    if x_range is not None and len(x):
+        x, y = in_window(x, y, *x_range)
+    return minmax_decimate(x, y, max(2, 2 * int(columns)))
+
+
+def in_window(x: np.ndarray, y: np.ndarray, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+    """The points with lo <= x <= hi and their immediate neighbours (x in any order)."""
+    inside = (x >= lo) & (x <= hi)
+    if inside.all():
+        return x, y
+    keep = inside.copy()
+    keep[:-1] |= inside[1:]
+    keep[1:] |= inside[:-1]
     return x[keep], y[keep]
 
 
@@ -78,7 +115,8 @@ def grid_thin(
     The first point in each occupied cell survives, in input order. Points outside the
     given ranges are dropped. Use for rasters and scatter plots with many points.
     """
-    x, y = finite_xy(x, y)
+    x, y = finite_pairs(x, y)
+    columns, rows = max(1, int(columns)), max(1, int(rows))
     if x.size == 0:
         return x, y
     x_lo, x_hi = x_range if x_range is not None else (float(x.min()), float(x.max()))

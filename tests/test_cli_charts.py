@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -79,3 +81,53 @@ def test_big_matrix_is_shrunk_to_fit():
     text = render(series("matrix", y=np.random.default_rng(0).random((500, 700))), width=60, height=20)
     assert all(len(line) <= 60 for line in text.splitlines())
     assert len(text.splitlines()) <= 22
+
+
+def test_every_kind_has_one_figure_builder():
+    from hebblab.chart_figures import KINDS
+
+    assert set(KINDS) == set(CHART_KINDS)
+
+
+def _legend_samples(text: str, names) -> dict[str, str]:
+    """The character just before " NAME" in the legend ("━ V" -> "━")."""
+    out = {}
+    for line in text.splitlines():
+        for name in names:
+            at = line.find(f" {name}")
+            if at >= 1 and name not in out:
+                out[name] = line[at - 1]
+    return out
+
+
+def test_without_colour_each_series_has_its_own_glyph():
+    x = np.linspace(0.0, 10.0, 400)
+    s = series("trace", x=x, y=np.vstack([np.sin(x), np.cos(x), 0.5 * np.sin(2 * x)]),
+               labels=("alpha", "beta", "gamma"), hlines={"limit": 0.8})
+    plain = render(s, width=70, height=16, color=False)
+    samples = _legend_samples(plain, ("alpha", "beta", "gamma", "limit"))
+    assert len(set(samples.values())) == 4, samples  # four series, four looks
+    plot = [line.split("┤", 1)[-1].split("│", 1)[-1] for line in plain.splitlines()[4:-2]]
+    for name in ("beta", "gamma"):  # the glyph in the legend is the glyph on the plot
+        assert any(samples[name] in row for row in plot), (name, plain)
+    coloured = render(s, width=70, height=16, color=True)
+    assert "•" not in coloured and "+" not in coloured.split("\n", 1)[1]  # colour tells them apart
+    assert len({code for code in re.findall(r"\x1b\[([0-9;]+)m━", coloured)}) == 3
+
+
+def test_heatmap_in_colour_is_coloured_cells():
+    text = render(series("matrix", y=np.array([[0.0, 1.0]]), vmin=0.0, vmax=1.0), width=40, height=10, color=True)
+    assert "\x1b[48;2;" in text and SHADES[-1] not in text and "values:" not in text  # values sit in the cells
+
+
+def test_a_new_chart_kind_is_its_name_and_one_builder(monkeypatch):
+    """Adding a kind touches two files: CHART_KINDS (sim/series.py) and a builder
+    (hebblab/chart_figures.py); the renderer and both front ends need nothing new."""
+    import hebblab.sim.series as series_module
+    from hebblab.chart_figures import KINDS, Figure, Layer
+
+    monkeypatch.setattr(series_module, "CHART_KINDS", (*CHART_KINDS, "stairs"))
+    monkeypatch.setitem(KINDS, "stairs", lambda s, columns, rows: Figure(
+        layers=[Layer(np.repeat(s.x, 2)[1:], np.repeat(s.y, 2)[:-1], 0, "line", "steps")]))
+    text = render(series("stairs", x=np.arange(5.0), y=np.array([0.0, 1.0, 1.0, 3.0, 2.0])), width=50, height=10)
+    assert "A stairs" in text and "┤" in text and any(0x2800 < ord(ch) < 0x2900 for ch in text)

@@ -73,3 +73,22 @@ def test_finite_matrix():
     assert bad and m.tolist() == [[0.0]]
     m, bad = finite_matrix(np.eye(2))
     assert not bad
+
+
+def test_envelope_reduces_inside_the_window_and_keeps_one_neighbour_each_side():
+    from hebblab.reduce import envelope
+
+    x = np.arange(1000.0)
+    y = np.sin(x / 10)
+    y[500] = 5.0
+    ex, ey = envelope(x, y, 20, x_range=(100.0, 899.0))
+    assert ex.size <= 40 and ex.min() >= 99.0 and ex.max() <= 900.0 and ey.max() == 5.0
+    ex, ey = envelope(x, x.copy(), 20, x_range=(100.0, 899.0))  # a ramp: its ends are its extremes
+    assert ex.min() == 99.0 and ex.max() == 900.0  # the neighbours carry the line to the edges
+
+
+def test_finite_pairs_cuts_unequal_arrays_instead_of_raising():
+    from hebblab.reduce import finite_pairs
+
+    x, y = finite_pairs([1.0, 2.0, np.nan, 4.0], [1.0, np.inf, 3.0])
+    assert x.tolist() == [1.0] and y.tolist() == [1.0]

@@ -1,5 +1,6 @@
-"""The headless path stays lean: sim never loads textual/rich/plotext, and `hebblab run`
-(including --json and the text summary) never loads textual or rich's live display.
+"""The headless path stays lean: sim never loads textual/rich/plotext, `hebblab run`
+(including --json and the text summary) never loads textual or rich's live display, and the
+chart renderer is loaded only when charts are drawn.
 
 Each check runs in a fresh interpreter, because this test process may have imported
 textual already (the TUI tests).
@@ -55,18 +56,19 @@ def test_hebblab_run_json_loads_no_textual_and_no_live_display():
     """)
     assert set(mods["codes"].values()) == {0}
     assert _loaded(mods["mods"]) == []  # neither textual, nor rich (live or otherwise), nor plotext
+    assert "hebblab.chart_render" not in mods["mods"]  # no charts asked for: no renderer
 
 
-def test_hebblab_run_with_plot_loads_plotext_but_not_textual():
+def test_hebblab_run_with_plot_loads_the_renderer_but_no_display_library():
     mods = _probe("""
         import contextlib, io, json, sys
         from hebblab.sim.labs import all_labs
         from hebblab.cli.main import main
         with contextlib.redirect_stdout(io.StringIO()) as out:
             code = main(["run", next(iter(all_labs())), "--plot", "--duration", "50"])
-        print(json.dumps({"code": code, "chart": "┌" in out.getvalue(), "mods": list(sys.modules)}))
+        print(json.dumps({"code": code, "chart": "└" in out.getvalue(), "mods": list(sys.modules)}))
     """)
     assert mods["code"] == 0 and mods["chart"]
-    assert "plotext" in mods["mods"]  # proves the probe sees lazily imported modules
-    assert _loaded(mods["mods"], ("textual", "textual_plotext")) == []
+    assert "hebblab.chart_render" in mods["mods"]  # proves the probe sees lazily imported modules
+    assert _loaded(mods["mods"]) == []  # one in-house renderer: no plotext, textual or rich
     assert "rich.live" not in mods["mods"]

@@ -9,7 +9,7 @@ import numpy as np
 from hebblab.sim.series import Series
 from tests.tui.toylab import ToyLab
 from hebblab.tui.screens.lab_screen import ChartDeck
-from hebblab.tui.widgets.canvas_chart import PlotMap, line_dots
+from hebblab.chart_render import PlotMap, line_dots
 
 BRAILLE = range(0x2801, 0x2900)
 
@@ -126,7 +126,7 @@ async def test_reference_lines_differ_in_pattern_and_colour_and_are_named():
 
 def test_same_data_detects_equal_and_changed_series():
     from hebblab.sim.series import SeriesSpec
-    from hebblab.tui.widgets.chart_data import same_data
+    from hebblab.chart_figures import same_data
 
     spec = SeriesSpec("v", "curve", "Curve")
     x = np.linspace(0, 1, 50)

@@ -6,12 +6,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 
 from hebblab.sim.series import Series
 from tests.tui.toylab import ToyLab
 from hebblab.tui.screens.lab_screen import ChartDeck
-from hebblab.tui.widgets.canvas_chart import nice_ticks
+from hebblab.chart_render import nice_ticks
 
 NAN, INF = float("nan"), float("inf")
 
@@ -41,9 +40,7 @@ def bad_variants(spec):
                  markers={"m": (NAN, 1.0)}, vmin=NAN, vmax=INF, y_range=(0.0, 0.0))
 
 
-@pytest.mark.parametrize("backend", ["canvas", "plotext"])
-async def test_every_chart_survives_bad_data_and_theme_switch(make_app, monkeypatch, backend):
-    monkeypatch.setenv("HEBBLAB_CHARTS", backend)
+async def test_every_chart_survives_bad_data_and_theme_switch(make_app):
     app = make_app(ToyLab)
     async with app.run_test(size=(160, 60)) as pilot:
         deck = app.screen.query_one(ChartDeck)
@@ -64,3 +61,26 @@ async def test_every_chart_survives_bad_data_and_theme_switch(make_app, monkeypa
         await pilot.press("n")
         after = {id(w): w.palette() for _, _, w in deck.visible() if hasattr(w, "palette")}
         assert before and before != after  # charts take their colours from the theme
+
+
+async def test_the_lab_and_the_cli_draw_the_same_chart(make_app):
+    """One renderer: a live chart's text is what `--plot` prints in colour at that size."""
+    import re
+
+    from hebblab.cli.terminal_charts import render
+
+    app = make_app(ToyLab)
+    async with app.run_test(size=(200, 80)) as pilot:
+        for _ in range(5):
+            await pilot.press("n")
+        await pilot.pause()
+        deck = app.screen.query_one(ChartDeck)
+        assert len(deck.visible()) == len(ToyLab.series_specs)
+        for _, _, chart in deck.visible():
+            assert chart.series is not None and chart.size.height >= 8  # (the CLI draws at least 8 rows)
+            live = [chart.render_line(y).text.rstrip() for y in range(chart.size.height)]
+            printed = re.sub(r"\x1b\[[0-9;]*m", "", render(chart.series, *chart.size, color=True))
+            printed = [line.rstrip() for line in printed.splitlines()]  # (coloured cells keep their blanks)
+            while live and not live[-1]:
+                live.pop()
+            assert live == printed, chart.spec.kind

@@ -91,7 +91,7 @@ class ParamList(Widget, can_focus=True):
     # -- model ------------------------------------------------------------------------
     @property
     def rows(self) -> list[Row]:
-        return [Row(r, s) for r in self.runners for s in r.lab.specs]
+        return [Row(r, s) for r in self.runners for s in r.specs]
 
     @property
     def current(self) -> Row | None:
@@ -115,7 +115,7 @@ class ParamList(Widget, can_focus=True):
         if row is None:
             return False
         try:
-            live = row.runner.set_param(row.spec.name, value)
+            live = row.runner.request_param(row.spec.name, value)
         except ParamError as err:
             self.error = str(err)
             self.refresh()
@@ -155,12 +155,12 @@ class ParamList(Widget, can_focus=True):
     def action_nudge(self, steps: int) -> None:
         row = self.current
         if row is not None:
-            self.set_value(row.spec.nudge(row.runner.lab.value(row.spec.name), steps))
+            self.set_value(row.spec.nudge(row.runner.value(row.spec.name), steps))
 
     def action_edit(self) -> None:
         row = self.current
         if row is not None:
-            self._request_edit(row.spec.format(row.runner.lab.value(row.spec.name)), select=True)
+            self._request_edit(row.spec.format(row.runner.value(row.spec.name)), select=True)
 
     def on_key(self, event: events.Key) -> None:
         if event.character and event.character in _START_EDIT:
@@ -198,8 +198,8 @@ class ParamList(Widget, can_focus=True):
         i = 0
         for runner in self.runners:
             if len(self.runners) > 1:
-                lines.append(("header", Row(runner, runner.lab.specs[0]) if runner.lab.specs else None))
-            for spec in runner.lab.specs:
+                lines.append(("header", Row(runner, runner.specs[0]) if runner.specs else None))
+            for spec in runner.specs:
                 if i == self.cursor:
                     cursor_line = len(lines)
                 lines.append(("param", Row(runner, spec)))
@@ -216,22 +216,22 @@ class ParamList(Widget, can_focus=True):
             self._top = cursor_line - height + 1
         self._top = max(0, min(self._top, max(0, len(lines) - height)))
         visible = lines[self._top: self._top + height]
-        name_w = max((len(s.name) for r in self.runners for s in r.lab.specs), default=4)
+        name_w = max((len(s.name) for r in self.runners for s in r.specs), default=4)
         name_w = max(4, min(name_w, width - 14))
         text = Text(no_wrap=True, overflow="ellipsis")
         for k, (kind, row) in enumerate(visible):
             if k:
                 text.append("\n")
             if kind == "header":
-                label = f" {row.runner.lab.name} " if row else " ? "
+                label = f" {row.runner.name} " if row else " ? "
                 text.append(label.center(width, "─"), style="bold")
                 continue
             assert row is not None
             selected = (self._top + k) == cursor_line
-            lab, spec = row.runner.lab, row.spec
-            pending = spec.name in lab.pending
+            runner, spec = row.runner, row.spec
+            pending = spec.name in runner.pending
             mark = LIVE_MARK if spec.live else RESET_MARK
-            value = spec.format(lab.value(spec.name))
+            value = spec.format(runner.value(spec.name))
             unit = spec.unit if len(spec.unit) <= 6 else spec.unit[:5] + "…"
             val_w = max(4, width - name_w - len(unit) - 5)
             line = Text(no_wrap=True, overflow="ellipsis")
@@ -264,15 +264,15 @@ class ParamHelp(Static):
         if row is None:
             self.update("", layout=False)
             return
-        spec, lab = row.spec, row.runner.lab
+        spec, shown = row.spec, row.runner.shown
         text = Text()
         if error:
             text.append(error, style="bold red")
             text.append("\n")
         if spec.live:
             text.append("live ", style="bold green")
-        elif spec.name in lab.pending:
-            text.append(f"on reset (r; now {spec.format(lab.params[spec.name])}) ", style="bold yellow")
+        elif spec.name in shown.pending:
+            text.append(f"on reset (r; now {spec.format(shown.params[spec.name])}) ", style="bold yellow")
         else:
             text.append("on reset ", style="bold")
         text.append(spec.name, style="bold")
@@ -292,31 +292,23 @@ class ParamPanel(Vertical):
     def __init__(self, runners: list[Runner], **kwargs):
         super().__init__(**kwargs)
         self.runners = runners
+        # Kept, not queried: a key or a resize may arrive while the screen is being replaced.
+        self.param_list = ParamList(runners, id="param-list")
+        self.help_box = ParamHelp(id="param-help")
+        self.editor = Input(id="param-input", placeholder="value, enter to set, esc to cancel", select_on_focus=False)
 
     def compose(self) -> ComposeResult:
-        yield ParamList(self.runners, id="param-list")
-        yield ParamHelp(id="param-help")
-        yield Input(id="param-input", placeholder="value, enter to set, esc to cancel", select_on_focus=False)
-
-    @property
-    def param_list(self) -> ParamList:
-        return self.query_one(ParamList)
+        yield self.param_list
+        yield self.help_box
+        yield self.editor
 
     def on_mount(self) -> None:
         self.refresh_help()
 
     def refresh_help(self) -> None:
         pl = self.param_list
-        self.query_one(ParamHelp).show_row(pl.current, pl.error)
+        self.help_box.show_row(pl.current, pl.error)
         pl.refresh()
-
-    def set_runners(self, runners: list[Runner]) -> None:
-        self.runners = runners
-        pl = self.param_list
-        pl.runners = runners
-        pl.cursor = 0
-        pl.error = ""
-        self.refresh_help()
 
     def on_param_list_moved(self, _event: ParamList.Moved) -> None:
         self.refresh_help()
@@ -330,7 +322,7 @@ class ParamPanel(Vertical):
 
     def open_editor(self, initial: str, select: bool = False) -> None:
         """Show the value editor; `select`: the current value selected (typing replaces it)."""
-        box = self.query_one(Input)
+        box = self.editor
         row = self.param_list.current
         box.placeholder = f"{row.spec.name}: {row.spec.allowed()}" if row else ""
         box.value = initial
@@ -354,5 +346,5 @@ class ParamPanel(Vertical):
 
     def _close_editor(self) -> None:
         self.remove_class("-editing")
-        self.query_one(Input).display = False
+        self.editor.display = False
         self.screen.set_focus(self.param_list)

@@ -1,4 +1,7 @@
-"""The status line (time, speed, fps, run state, seed, preset) and the notes line."""
+"""The status line (time, speed, fps, run state, seed, preset) and the notes line.
+
+Everything here draws from each runner's `shown` view, never from a lab: the labs live on
+the lab thread."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import textwrap
 from rich.text import Text
 from textual.widgets import Static
 
+from hebblab.format import MISSING, fmt_value
 from hebblab.tui.runner import Runner
 
 
@@ -14,16 +18,22 @@ def _fmt_ms(ms: float) -> str:
     return f"{ms / 1000:.2f} s" if ms >= 10_000 else f"{ms:.1f} ms"
 
 
+BEHIND = 0.9  # below this fraction of the set speed the status line says the sim is behind
+
+
 class StatusLine(Static):
-    """One line: state, biological time, speed, frames per second, seed, preset."""
+    """One line: state, biological time, speed, frames per second, seed, preset; and when
+    the labs cannot keep up: how far behind the set speed they are, or how long the lab
+    call in progress has taken."""
 
     DEFAULT_CSS = """
     StatusLine { height: 1; }
     """
 
-    def show(self, runners: list[Runner], running: bool, fps: float) -> None:
+    def show(self, runners: list[Runner], running: bool, fps: float, pace: float | None = None,
+             busy_s: float = 0.0) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
-        diverged = any(r.lab.diverged for r in runners)
+        diverged = any(r.shown.diverged for r in runners)
         if diverged:
             text.append(" DIVERGED ", style="bold reverse red")
         elif running:
@@ -31,13 +41,17 @@ class StatusLine(Static):
         else:
             text.append(" ‖ paused ", style="bold reverse")
         first = runners[0]
-        text.append(f" t={_fmt_ms(first.lab.t_ms)}", style="bold")
+        text.append(f" t={_fmt_ms(first.shown.t_ms)}", style="bold")
         text.append(f" · {first.ms_per_frame:g} ms/frame")
+        if busy_s:
+            text.append(f" · lab busy {busy_s:.1f} s", style="bold yellow")
+        elif running and pace is not None and pace < BEHIND:
+            text.append(f" · behind: {pace:.0%} of set speed", style="bold yellow")
         if running:
             text.append(f" · {fps:.0f} fps", style="dim")
-        text.append(f" · seed {first.lab.rng_seed} · ")
-        text.append("  ".join(f"{r.lab.name}:{r.lab.preset_name}" for r in runners), style="bold")
-        pending = sum(len(r.lab.pending) for r in runners)
+        text.append(f" · seed {first.shown.rng_seed} · ")
+        text.append("  ".join(f"{r.name}:{r.shown.preset_name}" for r in runners), style="bold")
+        pending = sum(len(r.pending) for r in runners)
         if pending:
             text.append(f"  {pending} change(s) apply on reset (r)", style="yellow")
         self.update(text, layout=False)  # fixed height: no relayout every frame
@@ -102,12 +116,12 @@ class NotesLine(Static):
     def show(self, runners: list[Runner]) -> None:
         notes, styles = [], []
         for k, r in enumerate(runners):
-            lab_notes = list(r.lab.notes())
-            lab_notes.sort(key=lambda note: note != r.lab.diverged)  # a divergence first
+            shown = r.shown
+            lab_notes = sorted(shown.notes, key=lambda note: note != shown.diverged)  # a divergence first
             for note in lab_notes:
-                prefix = f"{r.lab.name}: " if len(runners) > 1 else ""
+                prefix = f"{r.name}: " if len(runners) > 1 else ""
                 notes.append((k, prefix + note))
-                styles.append("bold red" if note == r.lab.diverged else "italic")
+                styles.append("bold red" if note == shown.diverged else "italic")
         width = self.content_size.width or max(8, self.app.size.width - 2)
         max_lines = self.TALL_LINES if self.app.size.height >= self.TALL_FROM else self.SHORT_LINES
         text = Text(no_wrap=True, overflow="crop")
@@ -124,27 +138,16 @@ class NotesLine(Static):
 
 
 def _fmt_value(v) -> str:
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, (int,)) and not isinstance(v, bool):
-        return str(v)
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    if f != f or f in (float("inf"), float("-inf")):
-        return "—"
-    return str(int(f)) if f == int(f) and abs(f) < 1e9 else f"{f:.4g}"
+    return fmt_value(v, digits=4)  # the one formatter; 4 digits fit the status line
 
 
 def readout_units(runner: Runner) -> list[Text]:
     """One unbreakable "name: value unit" piece per readout, in the lab's declared order."""
-    try:
-        values = runner.lab.readouts()
-    except Exception as err:  # a lab bug must not stop the view
-        values = {"readouts failed": f"{type(err).__name__}"}
-    units = {spec.name: spec.unit for spec in runner.lab.readout_specs}
-    order = [spec.name for spec in runner.lab.readout_specs if spec.name in values]
+    shown = runner.shown
+    values = {"readouts failed": shown.readouts_error} if shown.readouts_error else shown.readouts
+    specs = runner.lab_cls.readout_specs
+    units = {spec.name: spec.unit for spec in specs}
+    order = [spec.name for spec in specs if spec.name in values]
     order += [name for name in values if name not in order]
     out = []
     for name in order:
@@ -153,7 +156,7 @@ def readout_units(runner: Runner) -> list[Text]:
         piece = Text(no_wrap=True)
         piece.append(f"{name}: ", style="dim")
         piece.append(shown, style="bold")
-        if unit and shown != "—":
+        if unit and shown != MISSING:
             piece.append(f" {unit}")
         out.append(piece)
     return out
@@ -218,7 +221,7 @@ class ReadoutsLine(Static):
     """
 
     def show(self, runners: list[Runner]) -> None:
-        labs = [(r.lab.name if len(runners) > 1 else "", readout_units(r)) for r in runners]
+        labs = [(r.name if len(runners) > 1 else "", readout_units(r)) for r in runners]
         size = self.content_size
         width = size.width if size.width > 0 else 80
         lines = size.height if size.height > 0 else 1
