@@ -182,6 +182,12 @@ def write_run(lab: Lab, out_dir: str | os.PathLike, duration_ms: float | None = 
     duration_ms defaults to the lab's elapsed time. `note` (e.g. "parameters changed
     during the run") is stored in experiment.toml; replay uses the final parameters.
     """
+    return write_atomically(out_dir, lambda tmp: fill_run(tmp, lab, duration_ms, metrics, note))
+
+
+def fill_run(folder: Path, lab: Lab, duration_ms: float | None = None, metrics: Mapping[str, Any] | None = None,
+             note: str | None = None) -> None:
+    """Write one run's files into `folder` (a directory write_atomically is filling)."""
     import tomli_w  # only needed here: keeps `hebblab run` without --out lean
 
     record = run_record(lab, duration_ms, metrics)
@@ -194,16 +200,25 @@ def write_run(lab: Lab, out_dir: str | os.PathLike, duration_ms: float | None = 
         **({"note": note} if note else {}),
         "params": dict(lab.params),
     }
+    header = "# hebblab experiment: replay with `hebblab run --config <this file>`\n"
+    (folder / CONFIG_NAME).write_text(header + tomli_w.dumps(config), encoding="utf-8")
+    (folder / "metrics.json").write_text(json.dumps(record, allow_nan=False, indent=2) + "\n", encoding="utf-8")
+    arrays = {}
+    for name, s in lab.series().items():
+        arrays.update(_npz_arrays(name, s))
+        _write_csv(folder / f"{_safe(name)}.csv", s)
+    np.savez(folder / "series.npz", **arrays)
 
+
+def write_comparison(comparison, out_dir: str | os.PathLike, duration_ms: float,
+                     record: Mapping[str, Any]) -> Path:
+    """A comparison: `a/` and `b/` as ordinary run directories (each replays with `hebblab run
+    --config`) and `compare.json` (the `hebblab compare --json` object), all or nothing."""
     def fill(tmp: Path) -> None:
-        header = "# hebblab experiment: replay with `hebblab run --config <this file>`\n"
-        (tmp / CONFIG_NAME).write_text(header + tomli_w.dumps(config), encoding="utf-8")
-        (tmp / "metrics.json").write_text(json.dumps(record, allow_nan=False, indent=2) + "\n", encoding="utf-8")
-        arrays = {}
-        for name, s in lab.series().items():
-            arrays.update(_npz_arrays(name, s))
-            _write_csv(tmp / f"{_safe(name)}.csv", s)
-        np.savez(tmp / "series.npz", **arrays)
+        for side, lab in (("a", comparison.a), ("b", comparison.b)):
+            (tmp / side).mkdir()
+            fill_run(tmp / side, lab, duration_ms, record[side]["metrics"])
+        (tmp / "compare.json").write_text(dumps_record(record) + "\n", encoding="utf-8")
 
     return write_atomically(out_dir, fill)
 

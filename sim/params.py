@@ -184,6 +184,19 @@ class Preset:
     seed: int | None = None
 
 
+@dataclass(frozen=True)
+class Pair:
+    """A named comparison (`hebblab compare --pair`): what runs A and B set on top of the
+    preset, and a paragraph saying what to look for. Both run on identical input."""
+
+    name: str
+    description: str
+    a: Mapping[str, Value] = field(default_factory=dict)
+    b: Mapping[str, Value] = field(default_factory=dict)
+    preset: str | None = None  # None: the lab's default preset
+    duration_ms: float | None = None  # None: the preset's duration
+
+
 def name_map(specs: Iterable[ParamSpec]) -> dict[str, ParamSpec]:
     """Every accepted name (current, old, synonym) -> spec. ValueError when two parameters
     answer to one name: an alias that collides is a programming error."""

@@ -4,13 +4,18 @@ A lab subclass declares (as class attributes):
   name, title, summary      identity and a one-line description
   specs                     tuple[ParamSpec]: every parameter, once
   presets                   tuple[Preset]: the first is the default
+  pairs                     tuple[Pair]: comparison presets (hebblab compare --pair)
+  input_params              names of the parameters that change the input streams (all
+                            others leave a comparison's input bit-identical)
   readout_specs             tuple[ReadoutSpec]: named scalars for status panels
   series_specs              tuple[SeriesSpec]: named arrays, each with a chart kind
   default_duration_ms       how long `hebblab run` runs without --duration
 and implements:
   _reset()                  build state from self.params and self.rng_seed
   _advance(n)               advance n time steps of self.dt_ms (a run that diverges may
-                            stop early and return how many steps it did)
+                            stop early and return how many steps it did); step() calls it
+                            with at most chunk_steps() steps
+  _step_width()             optional: numbers per step in _advance's largest array
   readouts() / series()     current values
   metrics()                 JSON-able results for `hebblab run --json` (readouts by default)
   check(params)             optional cross-parameter constraints (raise ParamError)
@@ -29,10 +34,15 @@ from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
-from hebblab.sim.params import ParamError, ParamSpec, Preset, Value, closest, spec_map, validate_params
+from hebblab.sim.params import Pair, ParamError, ParamSpec, Preset, Value, closest, find_spec, validate_params
 from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
 MAX_SEED = 2**32 - 1
+# step() hands _advance at most CHUNK_STEPS steps and CHUNK_VALUES numbers per array
+# (2 MB of float64; see _step_width), so an hour-long run needs no more memory than a
+# short one.
+CHUNK_STEPS = 4096
+CHUNK_VALUES = 1 << 18
 
 
 def check_seed(seed: Any) -> int:
@@ -47,6 +57,8 @@ class Lab:
     summary: ClassVar[str] = ""
     specs: ClassVar[tuple[ParamSpec, ...]] = ()
     presets: ClassVar[tuple[Preset, ...]] = ()
+    pairs: ClassVar[tuple[Pair, ...]] = ()
+    input_params: ClassVar[tuple[str, ...]] = ()
     readout_specs: ClassVar[tuple[ReadoutSpec, ...]] = ()
     series_specs: ClassVar[tuple[SeriesSpec, ...]] = ()
     default_duration_ms: ClassVar[float] = 1000.0
@@ -54,10 +66,8 @@ class Lab:
     # -- declarations -------------------------------------------------------------
     @classmethod
     def spec(cls, name: str) -> ParamSpec:
-        by_name = spec_map(cls.specs)
-        if name not in by_name:
-            raise ParamError(name, f"unknown parameter for lab {cls.name!r}" + closest(name, by_name))
-        return by_name[name]
+        """The spec answering to `name`: its current name, an old one or a synonym."""
+        return find_spec(cls.specs, name, f" for lab {cls.name!r}")
 
     @classmethod
     def preset(cls, name: str | None) -> Preset:
@@ -120,6 +130,7 @@ class Lab:
     def set_param(self, name: str, value: Any) -> bool:
         """Validate and set a parameter; True if it applied now (live), False if on reset."""
         spec = self.spec(name)
+        name = spec.name  # an old name sets the current one
         value = spec.validate(value)
         trial = {**self.params, **self._pending, name: value}
         self.check(trial)
@@ -158,13 +169,25 @@ class Lab:
         return int(round(duration_ms / self.dt_ms))
 
     def step(self, n: int = 1) -> None:
-        """Advance n time steps (no-op while diverged)."""
+        """Advance n time steps (no-op while diverged), in chunks of at most chunk_steps():
+        memory stays bounded however long the run, and, labs being split invariant, the
+        result is the same as one call."""
         if n < 0:
             raise ValueError("n must be >= 0")
-        if self.diverged or n == 0:
-            return
-        done = self._advance(int(n))
-        self.steps_done += int(n) if done is None else int(done)
+        n = int(n)
+        chunk = self.chunk_steps()
+        while n > 0 and not self.diverged:
+            m = min(n, chunk)
+            done = self._advance(m)
+            done = m if done is None else int(done)
+            self.steps_done += done
+            n -= m
+            if done < m:
+                break
+
+    def chunk_steps(self) -> int:
+        """The most steps one _advance call gets."""
+        return max(1, min(CHUNK_STEPS, CHUNK_VALUES // max(1, int(self._step_width()))))
 
     def run(self, duration_ms: float) -> None:
         self.step(self.steps_for(duration_ms))
@@ -172,6 +195,11 @@ class Lab:
     # -- for subclasses -----------------------------------------------------------
     def _reset(self) -> None:
         raise NotImplementedError
+
+    def _step_width(self) -> int:
+        """How many numbers per time step the largest array of _advance holds (cells,
+        inputs...); step() sizes its chunks by it."""
+        return 1
 
     def _advance(self, n: int) -> int | None:
         """Advance n steps. None: all n were done. A lab whose run diverges part-way (it sets
@@ -189,21 +217,23 @@ class Lab:
 
     def metrics(self) -> dict[str, Any]:
         """JSON-able results; readouts by default, labs add lists (spike times...)."""
-        return {k: _jsonable(v) for k, v in self.readouts().items()}
+        return {k: jsonable(v) for k, v in self.readouts().items()}
 
     def notes(self) -> list[str]:
         """Plain-language remarks about the current run (why nothing learns, ...)."""
         return [self.diverged] if self.diverged else []
 
 
-def _jsonable(v: Any) -> Any:
+def jsonable(v: Any) -> Any:
     """numpy scalars/arrays to plain Python; NaN/inf to None (JSON has neither)."""
     if isinstance(v, np.ndarray):
-        return [_jsonable(x) for x in v.tolist()]
+        if v.dtype.kind in "iub" or (v.dtype.kind == "f" and np.isfinite(v).all()):
+            return v.tolist()  # already plain Python numbers (one list, not two: long runs)
+        return [jsonable(x) for x in v.tolist()]
     if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
+        return [jsonable(x) for x in v]
     if isinstance(v, dict):
-        return {k: _jsonable(x) for k, x in v.items()}
+        return {k: jsonable(x) for k, x in v.items()}
     if isinstance(v, (np.floating, float)):
         f = float(v)
         return f if np.isfinite(f) else None
@@ -212,6 +242,3 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, np.bool_):
         return bool(v)
     return v
-
-
-jsonable = _jsonable

@@ -1,4 +1,4 @@
-"""BCM: K input patterns shown at random to one rate neuron with a sliding threshold.
+"""BCM: K (n_patterns) input patterns shown at random to one rate neuron with a sliding threshold.
 
 Pattern k drives its own block of inputs (n_inputs // K inputs, unit norm; inputs
 left over are never active), so the patterns are independent. The neuron is linear
@@ -9,7 +9,7 @@ and rectified: y = max(0, w.x). Order in each step of dt_ms:
   3. unless `freeze`: w += dt*eta*x*y*(y - theta), then bounds (w >= w_min, <= w_max if bounded);
      theta += dt/tau_theta*(y^2/y0 - theta) (theta keeps tracking when frozen);
   4. record the response to every pattern, theta and <y^2>/y0 = mean_k (w.p_k)^2 / y0.
-Theory (science.md 4): the stable outcome is selectivity, response K*y0 to one pattern
+Theory (docs/science.md, bcm): the stable outcome is selectivity, response K*y0 to one pattern
 and 0 to the others (at that point theta = <y^2>/y0 = K*y0). Linearising the averaged
 dynamics there: stable iff eta*y0*tau_theta < 1; a slower threshold oscillates with
 growing amplitude and the lab flags the run as diverged (never NaN).
@@ -17,12 +17,14 @@ growing amplitude and the lab flags the run as diverged (never NaN).
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 import numpy as np
 
 from hebblab.sim.labs.base import Lab, jsonable
-from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.params import ParamError, ParamSpec, Pair, Preset
 from hebblab.sim.plasticity.bcm import BCMRule
 from hebblab.sim.recording import RingBuffer
 from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
@@ -38,12 +40,16 @@ class BcmLab(Lab):
     default_duration_ms = 20_000.0
 
     specs = (
-        ParamSpec("K", 2, "patterns", 2, 10, 1, "number of input patterns, shown at random", kind="int"),
-        ParamSpec("n_inputs", 2, "inputs", 2, 100, 1, "input lines (>= K); pattern k drives block k", kind="int"),
+        ParamSpec("n_patterns", 2, "patterns", 2, 10, 1, "number of input patterns (K in the formulas), shown at "
+                  "random", kind="int", aliases=("K",)),
+        ParamSpec("n_inputs", 2, "inputs", 2, 100, 1, "input lines (>= n_patterns); pattern k drives block k", kind="int"),
         ParamSpec("eta", 0.002, "1/ms", 0.0, 1.0, 0.0005, "learning rate: dw/dt = eta*x*y*(y - theta)", live=True),
         ParamSpec("tau_theta_ms", 50.0, "ms", 0.1, 100_000.0, 10.0,
                   "time constant of the sliding threshold (stable iff eta*y0*tau_theta < 1)", live=True),
         ParamSpec("y0", 1.0, "", 0.01, 100.0, 0.1, "threshold scale: theta -> <y^2>/y0", live=True),
+        ParamSpec("theta_rule", "sliding", help="sliding: theta tracks <y^2>/y0 (BCM); fixed: theta stays at its "
+                  "starting value, a Hebbian rule with a fixed threshold", live=True, kind="choice",
+                  choices=("sliding", "fixed")),
         ParamSpec("dt_ms", 1.0, "ms", 0.01, 10.0, 0.1, "time step; one pattern is shown per step"),
         ParamSpec("w_init", 0.5, "", 0.0, 10.0, 0.1, "initial weights ~ w_init * U(0.8, 1.2)"),
         ParamSpec("w_min", 0.0, "", -10.0, 10.0, 0.1, "lower weight bound (0: weights stay non-negative)",
@@ -59,7 +65,7 @@ class BcmLab(Lab):
                "(= K*y0) to one pattern and ~0 to the other. Which one wins depends on the seed.",
                {}, 20_000.0),
         Preset("k3", "Three patterns: one response goes to ~3 (= K*y0), the other two to ~0.",
-               {"K": 3, "n_inputs": 3}, 20_000.0),
+               {"n_patterns": 3, "n_inputs": 3}, 20_000.0),
         Preset("slow-threshold",
                "tau_theta 2000 ms, eta*y0*tau_theta = 4 (stable only below 1): theta lags the weights, the "
                "response overshoots far past K*y0 and runs away within ~2 s; the lab flags the run as "
@@ -71,6 +77,15 @@ class BcmLab(Lab):
                "around K*y0 = 2 instead of settling.",
                {"tau_theta_ms": 600.0}, 20_000.0),
     )
+
+    pairs = (
+        Pair("fixed-vs-sliding", "A fixed threshold (A) against BCM's sliding one (B), on the same patterns. "
+             "With theta fixed, every response above it keeps growing: max_response passes 50*K*y0 = 100 within "
+             "a few seconds and the run stops as diverged, nothing holding it. With theta sliding, the winner "
+             "raises theta above the loser's response: max_response settles at K*y0 = 2, the other at 0.",
+             {"theta_rule": "fixed"}, {"theta_rule": "sliding"}, preset="selective"),
+    )
+    input_params = ("n_patterns", "n_inputs", "dt_ms", "w_init")
 
     readout_specs = (
         ReadoutSpec("selectivity", "", "1 - mean non-preferred / preferred response"),
@@ -89,8 +104,8 @@ class BcmLab(Lab):
 
     @classmethod
     def check(cls, params) -> None:
-        if params["n_inputs"] < params["K"]:
-            raise ParamError("n_inputs", f"must be >= K ({params['K']}), got {params['n_inputs']}")
+        if params["n_inputs"] < params["n_patterns"]:
+            raise ParamError("n_inputs", f"must be >= n_patterns ({params['n_patterns']}), got {params['n_inputs']}")
         if params["tau_theta_ms"] < params["dt_ms"]:
             raise ParamError("tau_theta_ms", f"must be >= dt_ms ({params['dt_ms']:g}), got {params['tau_theta_ms']:g}")
         if params["bounded"] and params["w_max"] <= params["w_min"]:
@@ -99,7 +114,7 @@ class BcmLab(Lab):
     # -- state -------------------------------------------------------------------
     def _reset(self) -> None:
         p = self.params
-        self.K, self.n = int(p["K"]), int(p["n_inputs"])
+        self.K, self.n = int(p["n_patterns"]), int(p["n_inputs"])
         block = self.n // self.K
         self.patterns = np.zeros((self.K, self.n))
         for k in range(self.K):
@@ -109,7 +124,7 @@ class BcmLab(Lab):
         self.w = p["w_init"] * init_rng.uniform(0.8, 1.2, (self.n, 1))
         resp = self.responses()
         # Start theta at its target <y^2>/y0 for the initial weights.
-        self.rule = BCMRule(p["eta"], p["tau_theta_ms"], p["y0"], theta0=float(np.mean(resp**2) / p["y0"]))
+        self.rule = BCMRule(p["eta"], self._tau_theta(), p["y0"], theta0=float(np.mean(resp**2) / p["y0"]))
         self.rule.reset(self.n, 1)
         # Row k of the traces: after step k (row 0: the initial state, t = 0).
         self.trace_resp = RingBuffer(TRACE_CAPACITY, (self.K,))
@@ -122,14 +137,21 @@ class BcmLab(Lab):
     def _apply_live(self, name: str, value) -> None:
         if name == "eta":
             self.rule.eta = float(value)
-        elif name == "tau_theta_ms":
-            self.rule.tau_theta_ms = float(value)
+        elif name in ("tau_theta_ms", "theta_rule"):
+            self.rule.tau_theta_ms = self._tau_theta()
         elif name == "y0":
             self.rule.y0 = float(value)
+
+    def _tau_theta(self) -> float:
+        """A fixed threshold is one that never relaxes: an infinite time constant."""
+        return math.inf if self.params["theta_rule"] == "fixed" else float(self.params["tau_theta_ms"])
 
     def responses(self) -> np.ndarray:
         """Response y = max(0, w.p_k) to every pattern."""
         return np.maximum(self.patterns @ self.w[:, 0], 0.0)
+
+    def _step_width(self) -> int:
+        return 2 * self.K + 4  # responses to every pattern (and their squares), theta rows
 
     def _advance(self, n: int) -> int:
         p = self.params
@@ -140,7 +162,12 @@ class BcmLab(Lab):
         clip = (p["w_min"], p["w_max"] if p["bounded"] else None)
         done, resp_rows, theta_seq = self.rule.run_patterns(self.w, self.patterns, which, dt, plastic, clip, limit)
         theta_rows = np.column_stack([theta_seq, np.mean(resp_rows**2, axis=1) / p["y0"]])
-        if done < n:
+        if done < n and p["theta_rule"] == "fixed":
+            self.diverged = (
+                f"Runaway: a response passed {limit:g} (= {DIVERGE_FACTOR:g}*K*y0) at t = "
+                f"{(self.steps_done + done) * dt:g} ms. With a fixed threshold every response above theta "
+                "grows without bound, as in plain Hebb; set theta_rule=sliding (BCM) or bounded=on")
+        elif done < n:
             self.diverged = (
                 f"BCM diverged: a response passed {limit:g} (= {DIVERGE_FACTOR:g}*K*y0) at t = "
                 f"{(self.steps_done + done) * dt:g} ms. The threshold is too slow for the weights: "

@@ -1,18 +1,19 @@
 """Balanced E/I network: the CUBA benchmark (Vogels & Abbott 2005; Brette et al. 2007).
 
-N LIF cells, 80 % excitatory and 20 % inhibitory, each pair connected with probability
-p = in_degree / N, current-based exponential synapses (see sim/network.py for the model
-and the kernel). E_l sits above threshold, so every cell would fire alone at ~18.9 Hz;
+N = n_cells LIF cells, 80 % excitatory and 20 % inhibitory, each pair connected with
+probability p = in_degree / N, current-based exponential synapses (see sim/network.py for
+the model and the kernel). The resting potential V_rest_mV (the leak reversal E_l, which
+stands in for external drive) sits above threshold, so every cell would fire alone at ~18.9 Hz;
 recurrent inhibition holds the network in an asynchronous irregular state at ~5-6 Hz.
 Turn `inh_gain` down and excitation runs away to the refractory limit.
 
 Order of operations per step (the project's schedule; sim/network.py has the details):
-integrate v, ge, gi exactly -> hold refractory cells at V_r -> threshold -> spikes
+integrate v, ge, gi exactly -> hold refractory cells at V_reset -> threshold -> spikes
 stamped at the END of the step (t = k*dt; Brian2 stamps (k-1)*dt) -> reset -> spikes add
 w_e / w_i to their targets' ge / gi (felt from the next step) -> record.
 Where it differs from the canonical schedule (sim/neurons.py), it follows Brian2 so the
-cross-check compares like with like: the threshold is strict (v > V_t), and a cell that
-spiked in step k integrates again in step k + R (R = refractory_ms / dt), one step
+cross-check compares like with like: the threshold is strict (v > V_thresh), and a cell that
+spiked in step k integrates again in step k + R (R = t_ref_ms / dt), one step
 sooner than hebblab.sim.neurons, which clamps R updates after the spike step
 (tests/test_schedule.py pins both).
 
@@ -29,7 +30,7 @@ import numpy as np
 
 from hebblab.sim.labs.base import Lab
 from hebblab.sim.network import CubaNetwork, CubaParams, build_network
-from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.params import ParamError, ParamSpec, Pair, Preset
 from hebblab.sim.recording import RingBuffer, SpikeRecorder
 from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
@@ -44,6 +45,8 @@ RUNAWAY_HZ = 50.0  # recent mean rate above which notes call it runaway (balance
 
 
 MAX_SYNAPSES = 20_000_000  # ~0.5 GB of index and weight arrays while building
+# Live parameters whose CubaParams field keeps the model's symbol (as in Brian2's CUBA example).
+_NETWORK_NAMES = {"V_rest_mV": "E_l_mV"}
 
 
 class EiLab(Lab):
@@ -53,22 +56,24 @@ class EiLab(Lab):
     default_duration_ms = 1000.0
 
     specs = (
-        ParamSpec("N", 4000, "cells", 10, 50000, 500, "number of cells", kind="int"),
+        ParamSpec("n_cells", 4000, "cells", 10, 50000, 500, "number of cells", kind="int", aliases=("N",)),
         ParamSpec("inh_fraction", 0.2, "", 0.0, 0.9, 0.05, "fraction of cells that are inhibitory"),
         ParamSpec("in_degree", 80.0, "inputs", 0.0, 2000.0, 10.0,
-                  "mean inputs per cell; each pair connects with p = in_degree / N"),
+                  "mean inputs per cell; each pair connects with p = in_degree / n_cells"),
         ParamSpec("w_e_mV", 1.62, "mV", 0.0, 20.0, 0.1, "excitatory weight: jump of ge per spike", live=True),
         ParamSpec("w_i_mV", -9.0, "mV", -100.0, 0.0, 0.5, "inhibitory weight: jump of gi per spike", live=True),
         ParamSpec("inh_gain", 1.0, "", 0.0, 5.0, 0.1,
                   "multiplies w_i (and the inhibitory current in flight); 0 = no inhibition", live=True),
-        ParamSpec("E_l_mV", -49.0, "mV", -70.0, -30.0, 0.5,
-                  "external drive: leak reversal; above V_t every cell drives itself", live=True),
-        ParamSpec("V_t_mV", -50.0, "mV", -70.0, -30.0, 0.5, "spike threshold"),
-        ParamSpec("V_r_mV", -60.0, "mV", -90.0, -40.0, 0.5, "reset potential"),
+        ParamSpec("V_rest_mV", -49.0, "mV", -70.0, -30.0, 0.5,
+                  "resting potential (leak reversal), the external drive: above V_thresh_mV every cell "
+                  "drives itself", live=True, aliases=("E_l_mV",)),
+        ParamSpec("V_thresh_mV", -50.0, "mV", -70.0, -30.0, 0.5, "spike threshold", aliases=("V_t_mV",)),
+        ParamSpec("V_reset_mV", -60.0, "mV", -90.0, -40.0, 0.5, "reset potential", aliases=("V_r_mV",)),
         ParamSpec("tau_m_ms", 20.0, "ms", 1.0, 100.0, 1.0, "membrane time constant", live=True),
         ParamSpec("tau_e_ms", 5.0, "ms", 0.5, 50.0, 0.5, "excitatory synaptic time constant", live=True),
         ParamSpec("tau_i_ms", 10.0, "ms", 0.5, 50.0, 0.5, "inhibitory synaptic time constant", live=True),
-        ParamSpec("refractory_ms", 5.0, "ms", 0.0, 50.0, 0.5, "absolute refractory period"),
+        ParamSpec("t_ref_ms", 5.0, "ms", 0.0, 50.0, 0.5, "absolute refractory period",
+                  aliases=("refractory_ms",)),
         ParamSpec("dt_ms", 0.1, "ms", 0.01, 1.0, 0.01, "time step (exact integration)"),
     )
 
@@ -76,16 +81,24 @@ class EiLab(Lab):
         Preset("cuba", "The CUBA benchmark: 4000 cells, p = 0.02, asynchronous irregular at ~5.6 Hz",
                {}, 1000.0),
         Preset("small", "1000 cells with the same 80 inputs per cell: fast for live play",
-               {"N": 1000}, 1000.0),
+               {"n_cells": 1000}, 1000.0),
         Preset("no-inhibition", "Inhibitory synapses off (inh_gain 0): excitation runs away",
                {"inh_gain": 0.0}, 500.0),
         Preset("weak-inhibition", "Inhibition at half strength: about twice the balanced rate, more regular "
                "(below ~0.25 excitation runs away)", {"inh_gain": 0.5}, 1000.0),
         Preset("cuba-16k", "16000 cells, in-degree kept at 80 (p = 0.005): same balanced state",
-               {"N": 16000}, 1000.0),
+               {"n_cells": 16000}, 1000.0),
         Preset("cuba-16k-p002", "16000 cells at p = 0.02 (320 inputs): inhibition-dominated, ~2.3 Hz",
-               {"N": 16000, "in_degree": 320.0}, 1000.0),
+               {"n_cells": 16000, "in_degree": 320.0}, 1000.0),
     )
+
+    pairs = (
+        Pair("inhibition", "The balanced CUBA network with inhibition (A) and without it (B), the same "
+             "connections and starting voltages. A fires irregularly at about 5.5 Hz, far below the 19 Hz of an "
+             "unconnected cell; in B excitation runs away to well over 100 Hz, held only by the refractory "
+             "period.", {"inh_gain": 1.0}, {"inh_gain": 0.0}, preset="cuba", duration_ms=500.0),
+    )
+    input_params = ("n_cells", "inh_fraction", "in_degree", "dt_ms")
 
     readout_specs = (
         ReadoutSpec("rate_mean_hz", "Hz", "mean firing rate of all cells over the run"),
@@ -109,30 +122,34 @@ class EiLab(Lab):
 
     @classmethod
     def check(cls, params) -> None:
-        if params["V_r_mV"] >= params["V_t_mV"]:
-            raise ParamError("V_r_mV", f"must be below V_t_mV ({params['V_t_mV']:g}), got {params['V_r_mV']:g}")
-        if params["in_degree"] > params["N"]:
-            raise ParamError("in_degree", f"must be at most N ({params['N']}), got {params['in_degree']:g}")
-        synapses = params["N"] * params["in_degree"]
+        if params["V_reset_mV"] >= params["V_thresh_mV"]:
+            raise ParamError("V_reset_mV", f"must be below V_thresh_mV ({params['V_thresh_mV']:g}), "
+                             f"got {params['V_reset_mV']:g}")
+        if params["in_degree"] > params["n_cells"]:
+            raise ParamError("in_degree", f"must be at most n_cells ({params['n_cells']}), "
+                             f"got {params['in_degree']:g}")
+        synapses = params["n_cells"] * params["in_degree"]
         if synapses > MAX_SYNAPSES:  # a typo must not try to allocate gigabytes
-            raise ParamError("in_degree", f"N x in_degree gives {synapses:.3g} synapses; at most {MAX_SYNAPSES:.0e} "
-                             f"(in_degree <= {MAX_SYNAPSES // params['N']} at N = {params['N']})")
-        if params["refractory_ms"] and params["refractory_ms"] < params["dt_ms"]:
-            raise ParamError("refractory_ms", f"must be 0 or at least dt_ms ({params['dt_ms']:g})")
+            raise ParamError("in_degree", f"n_cells x in_degree gives {synapses:.3g} synapses; at most "
+                             f"{MAX_SYNAPSES:.0e} (in_degree <= {MAX_SYNAPSES // params['n_cells']} at "
+                             f"n_cells = {params['n_cells']}) in the numpy engine; `--engine nest` "
+                             "has no such cap")
+        if params["t_ref_ms"] and params["t_ref_ms"] < params["dt_ms"]:
+            raise ParamError("t_ref_ms", f"must be 0 or at least dt_ms ({params['dt_ms']:g})")
 
     # -- building -----------------------------------------------------------------------
     def cuba_params(self) -> CubaParams:
         p = self.params
         return CubaParams(
             tau_m_ms=p["tau_m_ms"], tau_e_ms=p["tau_e_ms"], tau_i_ms=p["tau_i_ms"],
-            V_t_mV=p["V_t_mV"], V_r_mV=p["V_r_mV"], E_l_mV=p["E_l_mV"],
-            refractory_ms=p["refractory_ms"], w_e_mV=p["w_e_mV"], w_i_mV=p["w_i_mV"],
+            V_t_mV=p["V_thresh_mV"], V_r_mV=p["V_reset_mV"], E_l_mV=p["V_rest_mV"],
+            refractory_ms=p["t_ref_ms"], w_e_mV=p["w_e_mV"], w_i_mV=p["w_i_mV"],
             inh_gain=p["inh_gain"], dt_ms=p["dt_ms"],
         )
 
     def _reset(self) -> None:
         p = self.params
-        net = build_network(p["N"], p["inh_fraction"], p["in_degree"], self.cuba_params(), self.rng_seed)
+        net = build_network(p["n_cells"], p["inh_fraction"], p["in_degree"], self.cuba_params(), self.rng_seed)
         self.use_network(net)
 
     def use_network(self, net: CubaNetwork) -> None:
@@ -165,7 +182,7 @@ class EiLab(Lab):
         self._version = 0
 
     def _apply_live(self, name: str, value) -> None:
-        self.net.set_live(**{name: float(value)})
+        self.net.set_live(**{_NETWORK_NAMES.get(name, name): float(value)})
 
     # -- stepping ---------------------------------------------------------------------
     def _advance(self, n: int) -> None:
@@ -229,9 +246,9 @@ class EiLab(Lab):
             "n_exc": self.n_exc,
             "n_synapses": net.conn.n_synapses,
             "p_connect": net.conn.n_synapses / float(net.n) ** 2,
-            "n_spikes": self.spikes.total,
+            "spike_count": self.spikes.total,
             "unconnected_rate_hz": net.params.unconnected_rate_hz(),
-            "duration_ms": self.t_ms,
+            "t_ms": self.t_ms,
         })
         return out
 
@@ -269,7 +286,7 @@ class EiLab(Lab):
             return out
         r = self.readouts()
         rate = r["rate_recent_hz"]
-        cap = 1000.0 / max(self.params["refractory_ms"], self.dt_ms)  # one spike per refractory period
+        cap = 1000.0 / max(self.params["t_ref_ms"], self.dt_ms)  # one spike per refractory period
         free = self.net.params.unconnected_rate_hz()
         conn = self.net.conn
         inhibits = self.net.gi_weight_mV < 0 and conn.indptr[conn.n_exc] < conn.n_synapses
@@ -279,8 +296,8 @@ class EiLab(Lab):
                        f"(now {self.params['inh_gain']:g}) or lower w_e_mV.")
         elif inhibits and free > 0 and rate < 0.75 * free:
             out.append(f"Inhibition holds the cells at {rate:.1f} Hz; alone each would fire at {free:.1f} Hz.")
-        if self.params["E_l_mV"] <= self.params["V_t_mV"] and self.spikes.total == 0:
-            out.append("E_l_mV is at or below V_t_mV: nothing drives the cells, the network stays silent.")
+        if self.params["V_rest_mV"] <= self.params["V_thresh_mV"] and self.spikes.total == 0:
+            out.append("V_rest_mV is at or below V_thresh_mV: nothing drives the cells, the network stays silent.")
         return out
 
 

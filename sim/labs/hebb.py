@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from hebblab.sim.labs.base import Lab, jsonable
-from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.params import ParamError, ParamSpec, Pair, Preset
 from hebblab.sim.plasticity.base import WeightConstraints
 from hebblab.sim.plasticity.hebb import HebbRule
 from hebblab.sim.recording import RingBuffer, SpikeRecorder
@@ -52,10 +52,11 @@ class HebbLab(Lab):
         ParamSpec("threshold", 0.3, "", -2.0, 5.0, 0.05,
                   "post cell fires when the summed input pre@w exceeds this (sigmoid: its midpoint)",
                   live=True),
-        ParamSpec("w_init_scale", 0.1, "", 0.0, 2.0, 0.05,
-                  "initial weights are randn * this (the listing: 0.1)"),
-        ParamSpec("inhib_w", 0.0, "", -2.0, 0.0, 0.05,
-                  "if < 0, synapse pre0->post0 starts at this value (an inhibitory synapse); 0 = off"),
+        ParamSpec("w_init", 0.1, "", 0.0, 2.0, 0.05,
+                  "initial weights are randn * w_init (the listing: 0.1)", aliases=("w_init_scale",)),
+        ParamSpec("w_inh", 0.0, "", -2.0, 0.0, 0.05,
+                  "if < 0, synapse pre0->post0 starts at this value (an inhibitory synapse); 0 = off",
+                  aliases=("inhib_w",)),
         ParamSpec("post_model", "threshold", help="threshold: deterministic; sigmoid: Bernoulli(sigmoid(beta*(input-threshold)))",
                   live=True, kind="choice", choices=("threshold", "sigmoid")),
         ParamSpec("beta", 10.0, "", 0.1, 1000.0, 1.0, "sigmoid gain (post_model=sigmoid only)", live=True),
@@ -97,11 +98,11 @@ class HebbLab(Lab):
                "post 0 fire with pre 0, so that synapse gains eta per pre-0 spike: classical Hebb can only add, "
                "so it drifts up and crosses zero after ~30 pre-0 spikes (~300 ms), turning excitatory. "
                "Compare ex2-dale.",
-               {"inhib_w": -0.3, "w_init_scale": 0.0, "teacher": True, "p_pre": 0.1}, 1000.0),
+               {"w_inh": -0.3, "w_init": 0.0, "teacher": True, "p_pre": 0.1}, 1000.0),
         Preset("ex2-dale",
                "Exercise 2 with Dale's law on: the same inhibitory synapse drifts up to 0 and is clipped "
                "there; it never changes sign.",
-               {"inhib_w": -0.3, "w_init_scale": 0.0, "teacher": True, "p_pre": 0.1, "dale": True}, 1000.0),
+               {"w_inh": -0.3, "w_init": 0.0, "teacher": True, "p_pre": 0.1, "dale": True}, 1000.0),
         Preset("ex3-sigmoid",
                "Exercise 3: noisy sigmoid post cells, post ~ Bernoulli(sigmoid(10*input)) (they fire half the "
                "bins with no input). Every synapse sees coincidences, so all weights grow until they saturate "
@@ -109,6 +110,25 @@ class HebbLab(Lab):
                {"post_model": "sigmoid", "threshold": 0.0, "beta": 10.0, "p_pre": 0.1, "eta": 0.02,
                 "bounded": True, "w_min": -1.0, "w_max": 1.0}, 2000.0),
     )
+
+    pairs = (
+        Pair("ex2", "Exercise 2: synapse pre 0 -> post 0 starts at 0 (A) or inhibitory at -0.3 (B); a teacher "
+             "makes the two cells fire together. Classical Hebb can only add, so both synapses climb by eta per "
+             "coincidence: B's crosses zero after about 300 ms (sign_flips = 1) and ends excitatory, 0.3 below "
+             "A's. Compare the pair `dale`.",
+             {"w_inh": 0.0}, {"w_inh": -0.3}, preset="ex2-inhibitory"),
+        Pair("ex3", "Exercise 3: the chapter's threshold cell (A: fires when its input passes 0.3) against a "
+             "noisy sigmoid cell (B: fires with probability sigmoid(10*input)). A almost never fires, so "
+             "nothing is learned (post_spike_count 0); B fires half the time even without input, every synapse "
+             "sees coincidences and all four weights climb to the bound w_max = 1.",
+             {"post_model": "threshold", "threshold": 0.3}, {"post_model": "sigmoid", "threshold": 0.0},
+             preset="ex3-sigmoid"),
+        Pair("dale", "An inhibitory synapse (-0.3) under classical Hebb, without (A) and with (B) Dale's law. "
+             "A's synapse crosses zero and turns excitatory (sign_flips = 1); B's climbs to 0 and stays there: "
+             "with Dale's law a synapse keeps its sign.",
+             {"dale": False}, {"dale": True}, preset="ex2-inhibitory"),
+    )
+    input_params = ("n_pre", "n_post", "p_pre", "w_init", "w_inh")
 
     readout_specs = (
         ReadoutSpec("weight_norm", "", "Frobenius norm of the weight matrix"),
@@ -142,9 +162,9 @@ class HebbLab(Lab):
         self.n_pre, self.n_post = n_pre, n_post
         # Legacy stream: the listing's np.random.seed(S); randn(2,2)*0.1; rand(2) per step.
         self._pre_rng = np.random.RandomState(self.rng_seed)
-        self.w = self._pre_rng.randn(n_pre, n_post) * p["w_init_scale"]
-        if p["inhib_w"] < 0:
-            self.w[0, 0] = p["inhib_w"]
+        self.w = self._pre_rng.randn(n_pre, n_post) * p["w_init"]
+        if p["w_inh"] < 0:
+            self.w[0, 0] = p["w_inh"]
         self.w0 = self.w.copy()
         # Separate stream for the sigmoid's Bernoulli draws (always drawn, so switching
         # post_model live never shifts either stream).
@@ -178,6 +198,9 @@ class HebbLab(Lab):
             fires = 0.0 > p["threshold"]
             return np.full(u_post.shape, 1.0 if fires else 0.0)
         return (u_post < _sigmoid(p["beta"] * (0.0 - p["threshold"]))).astype(float)
+
+    def _step_width(self) -> int:
+        return 2 * (self.n_pre + self.n_post) + self.n_trace  # draws, spikes, their stack, weight snapshots
 
     def _advance(self, n: int) -> None:
         p = self.params
@@ -287,7 +310,7 @@ class HebbLab(Lab):
                 notes.append(f"no pre spike yet: each pre cell spikes with probability p_pre={p['p_pre']:g} "
                              "per bin; raise p_pre")
             elif n_post_sp == 0:
-                scale = p["w_init_scale"]
+                scale = p["w_init"]
                 sig = f"a {p['threshold'] / scale:.1f}-sigma event" if scale > 0 else "impossible"
                 what = ("fires only when" if p["post_model"] == "threshold" else "rarely fires unless")
                 notes.append(

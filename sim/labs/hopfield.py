@@ -27,7 +27,7 @@ import numpy as np
 from hebblab.sim.hopfield_net import (ALPHA_C, FONT, HopfieldNet, letter_patterns, outer_product_sum,
                                       random_patterns, retrieval_overlap)
 from hebblab.sim.labs.base import Lab, jsonable
-from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.params import ParamError, ParamSpec, Pair, Preset
 from hebblab.sim.recording import RingBuffer
 from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
@@ -88,6 +88,14 @@ class HopfieldLab(Lab):
                "patterns: past about six letters recall fails though the load is below 0.02.",
                {"patterns": "letters", "n_patterns": 5, "cue_pattern": 1, "cue_noise": 0.25}, 6000.0),
     )
+
+    pairs = (
+        Pair("capacity", "20 stored patterns (A, load 0.05) against 80 (B, load 0.2, past the capacity 0.138) "
+             "in 400 cells, the same 20 % damaged cue. A settles on the cued memory (overlap 1.0); B falls "
+             "into a spurious mixture (overlap well below 0.9). The patterns differ between A and B, since "
+             "n_patterns draws them.", {"n_patterns": 20}, {"n_patterns": 80}, preset="low-load"),
+    )
+    input_params = ("n_cells", "n_patterns", "patterns", "cue_pattern", "cue_noise")
 
     readout_specs = (
         ReadoutSpec("overlap", "", "m = mean of xi_i s_i with the cued pattern (1 = perfect recall)"),

@@ -23,11 +23,11 @@ from hebblab.sim import theory
 from hebblab.sim.inputs import GaussianNoiseCurrent, StepCurrent
 from hebblab.sim.labs.base import Lab, jsonable
 from hebblab.sim.neurons import BlockRunner, LIFParams, LIFPopulation
-from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.params import ParamError, ParamSpec, Pair, Preset
 from hebblab.sim.recording import RingBuffer, SpikeRecorder
 from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
-SPIKE_CAPACITY = 100_000
+SPIKE_CAPACITY = 20_000  # also what --json lists: bounded, so an hour-long run needs no more memory
 _DISPLAY_ONLY = {"draw_spikes", "spike_peak_mV"}
 # The parameters of the closed forms in hebblab.sim.theory (lif_rate_hz and friends), besides I.
 _THEORY_PARAMS = ("tau_m_ms", "V_rest_mV", "V_thresh_mV", "V_reset_mV", "R_m_MOhm", "t_ref_ms")
@@ -46,12 +46,16 @@ class LifLab(Lab):
     default_duration_ms = 300.0
 
     specs = (
-        ParamSpec("tau_m_ms", 20.0, "ms", 1.0, 200.0, 1.0, "membrane time constant", live=True),
-        ParamSpec("V_rest_mV", -70.0, "mV", -100.0, -30.0, 1.0, "resting potential"),
-        ParamSpec("V_thresh_mV", -54.0, "mV", -80.0, 0.0, 1.0, "spike threshold"),
-        ParamSpec("V_reset_mV", -80.0, "mV", -100.0, -30.0, 1.0, "potential after a spike"),
-        ParamSpec("R_m_MOhm", 10.0, "MOhm", 0.1, 1000.0, 1.0, "membrane resistance (R*I in mV)", live=True),
-        ParamSpec("I_ext_nA", 1.8, "nA", -10.0, 10.0, 0.05, "constant input current", live=True),
+        ParamSpec("tau_m_ms", 20.0, "ms", 1.0, 200.0, 1.0, "membrane time constant", live=True,
+                  synonyms=("tau_m",)),
+        ParamSpec("V_rest_mV", -70.0, "mV", -100.0, -30.0, 1.0, "resting potential", synonyms=("V_rest",)),
+        ParamSpec("V_thresh_mV", -54.0, "mV", -80.0, 0.0, 1.0, "spike threshold", synonyms=("V_thresh",)),
+        ParamSpec("V_reset_mV", -80.0, "mV", -100.0, -30.0, 1.0, "potential after a spike",
+                  synonyms=("V_reset",)),
+        ParamSpec("R_m_MOhm", 10.0, "MOhm", 0.1, 1000.0, 1.0, "membrane resistance (R*I in mV)", live=True,
+                  synonyms=("R_m",)),
+        ParamSpec("I_ext_nA", 1.8, "nA", -10.0, 10.0, 0.05, "constant input current", live=True,
+                  synonyms=("I_ext",)),
         ParamSpec("I_step_nA", 0.0, "nA", -10.0, 10.0, 0.1,
                   "extra current added from t_step_ms on (negative = inhibitory)", live=True),
         ParamSpec("t_step_ms", 150.0, "ms", 0.0, 1e6, 10.0, "when I_step_nA switches on", live=True),
@@ -59,10 +63,11 @@ class LifLab(Lab):
                   "refractory period: V held at V_reset (rounded to the dt grid)"),
         ParamSpec("noise_nA", 0.0, "nA", 0.0, 5.0, 0.05,
                   "white-noise amplitude: free V fluctuates with std R*noise/sqrt(2), any dt", live=True),
-        ParamSpec("dt_ms", 0.1, "ms", 0.01, 1.0, 0.01, "time step"),
+        ParamSpec("dt_ms", 0.1, "ms", 0.01, 1.0, 0.01, "time step", synonyms=("dt",)),
         ParamSpec("method", "euler", "", kind="choice", choices=("euler", "exact"),
                   help="forward Euler (the chapter) or exact exponential integration"),
-        ParamSpec("n_neurons", 1, "", 1, 1000, 1, "identical cells (independent noise each)", kind="int"),
+        ParamSpec("n_cells", 1, "", 1, 1000, 1, "identical cells (independent noise each)", kind="int",
+                  aliases=("n_neurons",)),
         ParamSpec("trace_ms", 1000.0, "ms", 10.0, 10000.0, 100.0, "membrane trace window kept (cell 0)"),
         ParamSpec("draw_spikes", True, "", kind="bool", live=True,
                   help="draw each spike as a line to spike_peak_mV (display only)"),
@@ -108,15 +113,30 @@ class LifLab(Lab):
                {**CHAPTER, "method": "exact", "t_ref_ms": 5.0, "I_ext_nA": 5.0}, duration_ms=500.0),
         Preset("noisy",
                "The chapter's drive plus noise (0.3 nA: V std 2.1 mV): firing becomes irregular "
-               "(see cv_isi) and the rate moves off the noiseless closed form.",
+               "(see cv_isi_mean) and the rate moves off the noiseless closed form.",
                {**CHAPTER, "method": "exact", "noise_nA": 0.3, "draw_spikes": False},
                duration_ms=3000.0, seed=1),
         Preset("population",
                "100 identical cells just above rheobase (1.7 nA), each with its own noise (0.3 "
                "nA): a raster of cells that start in step and drift apart.",
-               {**CHAPTER, "method": "exact", "I_ext_nA": 1.7, "noise_nA": 0.3, "n_neurons": 100,
+               {**CHAPTER, "method": "exact", "I_ext_nA": 1.7, "noise_nA": 0.3, "n_cells": 100,
                 "draw_spikes": False}, duration_ms=1000.0, seed=1),
     )
+
+    pairs = (
+        Pair("ex1", "Exercise 1: tau_m 20 ms (A) against 40 ms (B) on the same input. isi_rate_hz falls from "
+             "18.95 to 9.47 Hz (closed form 1/(tau_m ln 14)): a slower membrane fires LESS often, not more as "
+             "the chapter says. The traces show B charging half as fast from the same reset.",
+             {"tau_m_ms": 20.0}, {"tau_m_ms": 40.0}, preset="chapter", duration_ms=1000.0),
+        Pair("euler-vs-exact", "Forward Euler (A, the chapter's method) against exact integration (B). Euler "
+             "fires early: first_spike_ms 43.9 against 44.0 ms and an ISI 0.15 % short at dt 0.1 ms; add "
+             "--set dt_ms=1 to see the error grow tenfold. Both cost the same.",
+             {"method": "euler"}, {"method": "exact"}, preset="chapter"),
+        Pair("refractory", "No refractory period (A) against 5 ms (B) at 5 nA. Every interspike interval grows "
+             "by t_ref: 88 Hz becomes 61 Hz, and however strong the drive B can never pass 1/t_ref = 200 Hz.",
+             {"t_ref_ms": 0.0}, {"t_ref_ms": 5.0}, preset="refractory"),
+    )
+    input_params = ("I_ext_nA", "I_step_nA", "t_step_ms", "noise_nA", "dt_ms", "n_cells")
 
     readout_specs = (
         ReadoutSpec("isi_rate_hz", "Hz", "rate from the mean inter-spike interval (whole run; mean over cells)"),
@@ -129,7 +149,7 @@ class LifLab(Lab):
         ReadoutSpec("latency_theory_ms", "ms", "closed-form first-spike time from rest"),
         ReadoutSpec("rheobase_nA", "nA", "smallest current that fires the cell: (V_thresh-V_rest)/R"),
         ReadoutSpec("V_inf_mV", "mV", "steady-state potential V_rest + R*I"),
-        ReadoutSpec("cv_isi", "", "coefficient of variation of the ISI (0 = clockwork)"),
+        ReadoutSpec("cv_isi_mean", "", "coefficient of variation of the ISI, mean over cells (0 = clockwork)"),
     )
 
     series_specs = (
@@ -153,7 +173,7 @@ class LifLab(Lab):
 
     @classmethod
     def theory_curve(cls, metric: str, param: str, values, params) -> np.ndarray | None:
-        """For sweeps: the closed-form rate (science.md section 1) at each value of `param`,
+        """For sweeps: the closed-form rate (docs/science.md, lif) at each value of `param`,
         overlaid on isi_rate_hz / theory_rate_hz. Only for a constant, noise-free current
         (None otherwise); parameters the closed form ignores (dt_ms, method...) give a flat line."""
         if metric not in ("isi_rate_hz", "theory_rate_hz") or params["noise_nA"] != 0.0 \
@@ -174,7 +194,7 @@ class LifLab(Lab):
 
     def _reset(self) -> None:
         p = self.params
-        n = int(p["n_neurons"])
+        n = int(p["n_cells"])
         self.n = n
         self._step_src = StepCurrent(p["I_ext_nA"], p["I_ext_nA"] + p["I_step_nA"], p["t_step_ms"], p["dt_ms"], n)
         self._noise = GaussianNoiseCurrent(p["noise_nA"], p["tau_m_ms"], p["dt_ms"], n, seed=self.rng_seed, stream=0)
@@ -241,7 +261,7 @@ class LifLab(Lab):
                 I, p["tau_m_ms"], p["V_rest_mV"], p["V_thresh_mV"], p["R_m_MOhm"]),
             "rheobase_nA": theory.rheobase_nA(p["V_rest_mV"], p["V_thresh_mV"], p["R_m_MOhm"]),
             "V_inf_mV": float(theory.v_inf(I, p["V_rest_mV"], p["R_m_MOhm"])),
-            "cv_isi": float(np.nanmean(cvs)) if np.any(np.isfinite(cvs)) else math.nan,
+            "cv_isi_mean": float(np.nanmean(cvs)) if np.any(np.isfinite(cvs)) else math.nan,
         }
 
     def spike_data(self) -> tuple[np.ndarray, np.ndarray]:
@@ -311,9 +331,8 @@ class LifLab(Lab):
                        f"V_inf = {r['V_inf_mV']:.3g} mV; a {I - rheo:.3g} nA drop silences it."
                        if rheo > 0 else f"V_inf = {r['V_inf_mV']:.3g} mV is above threshold.")
         elif r["V_inf_mV"] == p["V_thresh_mV"] and p["noise_nA"] == 0:
-            out.append("V_inf equals the threshold exactly: the continuous cell approaches it forever "
-                       "and never fires, but rounding lets the simulated V reach it after ~35 tau_m, "
-                       "so rare spikes here are a floating-point artefact.")
+            out.append("V_inf equals the threshold exactly (the rheobase): V approaches it forever "
+                       "and the cell never fires.")
         else:
             out.append(f"V_inf = {r['V_inf_mV']:.3g} mV is not above threshold ({p['V_thresh_mV']:g} mV): "
                        "without noise the cell never fires" + (", so every spike here is noise-driven."
@@ -345,8 +364,8 @@ class LifLab(Lab):
             out.append(f"At {p['t_step_ms']:g} ms the current steps from {before:.3g} to {after:.3g} nA: "
                        f"closed-form rate {theory.lif_rate_hz(before, **kw):.3g} -> "
                        f"{theory.lif_rate_hz(after, **kw):.3g} Hz.")
-        if p["noise_nA"] > 0 and math.isfinite(r["cv_isi"]):
-            out.append(f"Noise makes firing irregular: CV of the ISI {r['cv_isi']:.2f} (0 without noise).")
+        if p["noise_nA"] > 0 and math.isfinite(r["cv_isi_mean"]):
+            out.append(f"Noise makes firing irregular: CV of the ISI {r['cv_isi_mean']:.2f} (0 without noise).")
         if p["method"] == "euler" and p["dt_ms"] / p["tau_m_ms"] > 0.02:
             out.append(f"dt/tau_m = {p['dt_ms'] / p['tau_m_ms']:.3g}: forward Euler is inaccurate here; "
                        "try method=exact.")

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from hebblab.sim.labs.base import Lab, jsonable
-from hebblab.sim.params import ParamSpec, Preset
+from hebblab.sim.params import ParamSpec, Pair, Preset
 from hebblab.sim.plasticity.hebb import HebbRule
 from hebblab.sim.plasticity.oja import OjaRule
 from hebblab.sim.recording import RingBuffer
@@ -30,6 +30,7 @@ from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 HEBB_CAP = 1e6  # plain Hebb stops updating beyond this norm (it would overflow otherwise)
 OJA_LIMIT = 1e6  # Oja's |w| beyond this means the run diverged (theory: |w| -> 1)
 CLOUD_POINTS = 400  # recent inputs kept for the scatter
+RULES = ("oja", "hebb")
 TRACE_CAPACITY = 5000
 
 
@@ -47,7 +48,11 @@ class OjaLab(Lab):
         ParamSpec("sigma_minor", 0.3, "", 0.0, 10.0, 0.1, "input s.d. across the principal axis", live=True),
         ParamSpec("angle_deg", 30.0, "deg", -180.0, 180.0, 5.0,
                   "direction of the principal axis in the (input 0, input 1) plane", live=True),
-        ParamSpec("w_init_scale", 0.1, "", 0.0, 10.0, 0.05, "initial weights ~ N(0, scale^2), same for both rules"),
+        ParamSpec("w_init", 0.1, "", 0.0, 10.0, 0.05, "initial weights ~ N(0, w_init^2), same for both rules",
+                  aliases=("w_init_scale",)),
+        ParamSpec("rule", "oja", help="the neuron's learning rule (weight_norm, pc1_cosine): oja, or plain hebb; "
+                  "a plain-Hebb neuron always learns beside it on the same inputs, for reference",
+                  kind="choice", choices=RULES),
         ParamSpec("freeze", False, help="freeze plasticity: weights stop changing (key f)", live=True, kind="bool"),
     )
 
@@ -56,7 +61,8 @@ class OjaLab(Lab):
                "A 2-D cloud 1.0 x 0.3 at 30 deg, eta 0.01: Oja's |w| settles at 1 on the principal axis "
                "within about a thousand samples; plain Hebb, on the same inputs, grows exponentially "
                "along the same axis until the lab stops it.", {}, 5000.0),
-        Preset("fast", "eta 0.04, the largest rate science.md promises cosine > 0.99 for: faster, noisier.",
+        Preset("fast", "eta 0.04, the largest rate for which cosine > 0.99 is expected (docs/science.md): "
+               "faster, noisier.",
                {"eta": 0.04}, 5000.0),
         Preset("round",
                "A round cloud (equal variance in every direction): there is no principal axis, so |w| still "
@@ -69,6 +75,15 @@ class OjaLab(Lab):
                "rule blows up; the lab flags it and stops. Lower eta to fix.",
                {"eta": 0.8, "sigma_major": 2.0}, 1000.0),
     )
+
+    pairs = (
+        Pair("hebb-vs-oja", "The same neuron on the same 5000 input samples, learning by plain Hebb (A) and by "
+             "Oja's rule (B). Both turn toward the principal axis (pc1_cosine near 1), but A's weight_norm grows "
+             "without bound (the lab stops updating it past 1e6) while B's settles at 1: Oja's decay term "
+             "-eta*y^2*w normalises the weights.",
+             {"rule": "hebb"}, {"rule": "oja"}, preset="elongated"),
+    )
+    input_params = ("n_inputs", "sigma_major", "sigma_minor", "angle_deg", "w_init")
 
     readout_specs = (
         ReadoutSpec("weight_norm", "", "Oja |w| (theory: -> 1)"),
@@ -108,10 +123,11 @@ class OjaLab(Lab):
         self.n = int(self.params["n_inputs"])
         self._rng = np.random.default_rng(self.rng_seed)
         init_rng = np.random.default_rng(np.random.SeedSequence(self.rng_seed).spawn(1)[0])
-        self.w_oja = init_rng.normal(0.0, self.params["w_init_scale"], (self.n, 1))
+        self.w_oja = init_rng.normal(0.0, self.params["w_init"], (self.n, 1))
         self.w_hebb = self.w_oja.copy()
         self.w_init = self.w_oja.copy()
-        self.oja = OjaRule(self.params["eta"])
+        self.oja = OjaRule(self.params["eta"]) if self.params["rule"] == "oja" else HebbRule(self.params["eta"])
+        self.capped_at: int | None = None  # sample where the neuron passed HEBB_CAP (rule = hebb only)
         self.hebb = HebbRule(self.params["eta"])
         self.hebb_capped_at: int | None = None  # sample index where plain Hebb passed HEBB_CAP
         self.cloud = RingBuffer(CLOUD_POINTS, (2,))
@@ -119,9 +135,16 @@ class OjaLab(Lab):
         self.trace_cos = RingBuffer(TRACE_CAPACITY, (2,))
         self._version = 0
 
+    @property
+    def _oja_rule(self) -> bool:
+        return self.params["rule"] == "oja"
+
     def _apply_live(self, name: str, value) -> None:
         if name == "eta":
             self.oja.eta = self.hebb.eta = float(value)
+
+    def _step_width(self) -> int:
+        return self.n + 4  # one input sample per step, plus its norms and cosines
 
     def _advance(self, n: int) -> int:
         x_all = self._inputs(self._rng.standard_normal((n, self.n)))
@@ -135,15 +158,18 @@ class OjaLab(Lab):
             for k in range(n):
                 x = x_all[k]
                 if plastic:
-                    self.oja.update(self.w_oja, x, x @ self.w_oja, 1.0)
+                    if self.capped_at is None:
+                        self.oja.update(self.w_oja, x, x @ self.w_oja, 1.0)
                     if self.hebb_capped_at is None:
                         self.hebb.update(self.w_hebb, x, x @ self.w_hebb, 1.0)
                 no, nh = np.linalg.norm(self.w_oja), np.linalg.norm(self.w_hebb)
                 if self.hebb_capped_at is None and nh > HEBB_CAP:
                     self.hebb_capped_at = self.steps_done + k + 1
+                if self.capped_at is None and not self._oja_rule and no > HEBB_CAP:
+                    self.capped_at = self.steps_done + k + 1  # plain Hebb: runaway is the result
                 norms[k] = no, nh
                 coss[k] = _abs_cos(self.w_oja[:, 0], u, no, nu), _abs_cos(self.w_hebb[:, 0], u, nh, nu)
-                if not no <= OJA_LIMIT:  # also catches NaN
+                if self._oja_rule and not no <= OJA_LIMIT:  # also catches NaN
                     done = k + 1
                     self.diverged = (
                         f"Oja's rule diverged: |w| passed {OJA_LIMIT:g} after {self.steps_done + done} samples. "
@@ -174,7 +200,7 @@ class OjaLab(Lab):
         reach = 2.5 * self.params["sigma_major"]
         overlays = {"PC1": (np.array([-reach * u[0], reach * u[0]]), np.array([-reach * u[1], reach * u[1]]))}
         if np.all(np.isfinite(self.w_oja)):
-            overlays["Oja w"] = (np.array([0.0, self.w_oja[0, 0]]), np.array([0.0, self.w_oja[1, 0]]))
+            overlays[f"{self._label} w"] = (np.array([0.0, self.w_oja[0, 0]]), np.array([0.0, self.w_oja[1, 0]]))
         nh = np.linalg.norm(self.w_hebb)
         if nh > 0:
             d = self.w_hebb[:2, 0] / nh * reach
@@ -184,10 +210,14 @@ class OjaLab(Lab):
             "cloud": Series(self.series_spec("cloud"), pts[:, 1] if len(pts) else np.zeros(0),
                             x=pts[:, 0] if len(pts) else np.zeros(0), overlays=overlays, version=v),
             "norm": Series(self.series_spec("norm"), _clean(self.trace_norm.view().T), x=t,
-                           labels=("Oja", "plain Hebb"), hlines={"|w| = 1": 0.0}, version=v),
+                           labels=(self._label, "plain Hebb"), hlines={"|w| = 1": 0.0}, version=v),
             "cosine": Series(self.series_spec("cosine"), _clean(self.trace_cos.view().T), x=t,
-                             labels=("Oja", "plain Hebb"), hlines={"aligned": 1.0}, version=v),
+                             labels=(self._label, "plain Hebb"), hlines={"aligned": 1.0}, version=v),
         }
+
+    @property
+    def _label(self) -> str:
+        return "Oja" if self._oja_rule else "Hebb (rule)"
 
     def metrics(self) -> dict[str, Any]:
         out = jsonable(self.readouts())
@@ -195,6 +225,7 @@ class OjaLab(Lab):
             "weights": jsonable(self.w_oja[:, 0]),
             "hebb_weights": jsonable(self.w_hebb[:, 0]),
             "pc1": jsonable(self.pc1()),
+            "capped_at_sample": self.capped_at,
             "hebb_capped": self.hebb_capped_at is not None,
             "hebb_capped_at_sample": self.hebb_capped_at,
             "eigenvalues": jsonable(np.sort(np.linalg.eigvalsh(self.covariance()))[::-1]),
@@ -210,6 +241,9 @@ class OjaLab(Lab):
             notes.append(f"plain Hebb diverged as theory predicts: |w| passed {HEBB_CAP:g} after "
                          f"{self.hebb_capped_at} samples and is no longer updated; Oja's decay term "
                          "-eta*y^2*w keeps its |w| near 1")
+        if self.capped_at is not None:
+            notes.append(f"rule = hebb: the neuron's |w| passed {HEBB_CAP:g} after {self.capped_at} samples, as "
+                         "plain Hebb does, and is no longer updated; rule = oja keeps |w| near 1")
         if p["sigma_major"] == p["sigma_minor"]:
             notes.append("round cloud: every direction is a principal axis, so pc1_cosine is meaningless")
         elif p["sigma_major"] < p["sigma_minor"]:

@@ -1,7 +1,7 @@
 """The plasticity protocol bench: pre/post spike pairs at a set delay and frequency.
 
 One synapse, one pre and one post cell whose spikes are imposed (no neuron model):
-a protocol is `n_pairs` pairings at `freq_Hz`, pairing k at k/freq, with
+a protocol is `n_pairs` pairings at `freq_hz`, pairing k at k/freq, with
 delay = t_post - t_pre (delay > 0: pre before post). Rules: pair STDP with traces
 (sim/plasticity/stdp.py) or the Pfister & Gerstner 2006 triplet rule
 (sim/plasticity/triplet.py, visual-cortex all-to-all fit).
@@ -11,7 +11,7 @@ Modes:
   window     the STDP window: one protocol per delay in -delay_max_ms..+delay_max_ms.
   frequency  dw vs pairing frequency (FREQS_HZ, highest first so the curve grows fast)
              for both orders (+|delay_ms| and -|delay_ms|).
-Every protocol starts from w0 with empty traces, so the points are independent.
+Every protocol starts from w_init with empty traces, so the points are independent.
 Protocols follow each other in biological time (each lasts n_pairs/freq plus
 `gap_ms`); a step is `dt_ms` of that time. Spikes are exact events processed in time
 order (a pre and a post spike at the same instant: pre first), so results do not
@@ -19,7 +19,7 @@ depend on dt_ms or on how steps are split into frames. The curves grow as protoc
 finish. Theory overlays are the rules' exact sums over all spike pairs (triplets for
 the triplet rule) of the protocol, unbounded and additive: for isolated pairs the pair
 rule's is n_pairs * A_plus*exp(-delay/tau_plus) (delay >= 0) or
--n_pairs * A_minus*exp(delay/tau_minus) (science.md section 5).
+-n_pairs * A_minus*exp(delay/tau_minus) (docs/science.md, stdp and pairing).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from hebblab.sim.labs.base import Lab, jsonable
-from hebblab.sim.params import ParamError, ParamSpec, Preset, validate_params
+from hebblab.sim.params import ParamError, ParamSpec, Pair, Preset, validate_params
 from hebblab.sim.plasticity.stdp import SPIKE_PAIRINGS, WEIGHT_DEPENDENCES, PairSTDP, all_pairs_dw
 from hebblab.sim.plasticity.triplet import VISUAL_CORTEX_ALL_TO_ALL, TripletSTDP, triplet_dw_closed_form
 from hebblab.sim.recording import RingBuffer
@@ -71,9 +71,9 @@ def plan(params) -> list[Protocol]:
     """The protocols of a run, in order, with their absolute times."""
     mode, n = params["mode"], params["n_pairs"]
     if mode == "single":
-        specs = [(params["delay_ms"], params["freq_Hz"])]
+        specs = [(params["delay_ms"], params["freq_hz"])]
     elif mode == "window":
-        specs = [(float(d), params["freq_Hz"]) for d in window_delays(params["delay_max_ms"], params["delay_step_ms"])]
+        specs = [(float(d), params["freq_hz"]) for d in window_delays(params["delay_max_ms"], params["delay_step_ms"])]
     else:
         d = abs(params["delay_ms"])
         specs = [(sign * d, f) for f in sorted(FREQS_HZ, reverse=True) for sign in (1.0, -1.0)]
@@ -96,7 +96,8 @@ SPECS = (
               "(visual cortex, all-to-all)", kind="choice", choices=("pair", "triplet")),
     ParamSpec("delay_ms", 10.0, "ms", -100.0, 100.0, 1.0,
               "t_post - t_pre of each pairing (> 0: pre before post); frequency mode uses +/-|delay_ms|"),
-    ParamSpec("freq_Hz", 1.0, "Hz", 0.01, 200.0, 0.5, "pairing frequency (single and window modes)"),
+    ParamSpec("freq_hz", 1.0, "Hz", 0.01, 200.0, 0.5, "pairing frequency (single and window modes)",
+              aliases=("freq_Hz",)),
     ParamSpec("n_pairs", 60, "pairs", 1, 1000, 10, "pairings per protocol", kind="int"),
     ParamSpec("delay_max_ms", 50.0, "ms", 1.0, 100.0, 5.0, "window mode: delays from -this to +this"),
     ParamSpec("delay_step_ms", 5.0, "ms", 0.5, 50.0, 0.5, "window mode: delay spacing"),
@@ -109,7 +110,7 @@ SPECS = (
               kind="choice", choices=SPIKE_PAIRINGS),
     ParamSpec("weight_dependence", "additive", help="pair rule: additive or multiplicative (LTP*(1-w/w_max), "
               "LTD*w/w_max)", kind="choice", choices=WEIGHT_DEPENDENCES),
-    ParamSpec("w0", 1.0, "w", 0.0, 100.0, 0.1, "weight at the start of every protocol"),
+    ParamSpec("w_init", 1.0, "w", 0.0, 100.0, 0.1, "weight at the start of every protocol", aliases=("w0",)),
     ParamSpec("w_max", 10.0, "w", 0.01, 1000.0, 0.5, "upper weight bound (lower bound 0)"),
     ParamSpec("dt_ms", 1.0, "ms", 0.1, 1000.0, 1.0,
               "biological time per step (spikes are exact events; this only sets the pace)"),
@@ -124,8 +125,8 @@ def total_ms(overrides) -> float:
 
 
 _FREQ = {"mode": "frequency", "rule": "triplet", "delay_ms": 10.0, "n_pairs": 60}
-_LTD = {"mode": "single", "rule": "triplet", "delay_ms": -10.0, "freq_Hz": 1.0, "n_pairs": 60}
-_LTP = {"mode": "single", "rule": "triplet", "delay_ms": 5.0, "freq_Hz": 100.0, "n_pairs": 60}
+_LTD = {"mode": "single", "rule": "triplet", "delay_ms": -10.0, "freq_hz": 1.0, "n_pairs": 60}
+_LTP = {"mode": "single", "rule": "triplet", "delay_ms": 5.0, "freq_hz": 100.0, "n_pairs": 60}
 
 
 class PairingLab(Lab):
@@ -148,6 +149,16 @@ class PairingLab(Lab):
                "strong potentiation.", _LTP, total_ms(_LTP)),
     )
 
+    pairs = (
+        Pair("pair-vs-triplet", "Pair STDP (A) against the triplet rule (B), dw against pairing frequency for "
+             "both orders at +/-10 ms. At 1 Hz the pair rule potentiates pre-before-post (+0.36) where the triplet "
+             "rule does nothing, and both depress post-before-pre (-0.38, -0.31). At 50 Hz the pair rule's "
+             "terms nearly cancel (-0.02, -0.04) while the triplet rule potentiates both orders (+0.74, +0.73): "
+             "the frequency dependence of cortical LTP and LTD that a pair rule cannot produce.",
+             {"rule": "pair"}, {"rule": "triplet"}, preset="frequency"),
+    )
+    input_params = ("mode", "delay_ms", "freq_hz", "n_pairs", "delay_max_ms", "delay_step_ms", "gap_ms")
+
     readout_specs = (
         ReadoutSpec("t_s", "s", "biological time"),
         ReadoutSpec("dw", "w", "weight change in the current (or last) protocol"),
@@ -163,18 +174,18 @@ class PairingLab(Lab):
                    "pre-before-post (main) and post-before-pre (overlay) at +/-|delay_ms|"),
         SeriesSpec("trace", "trace", "Traces (current protocol)", "time (ms)", "trace",
                    "pair: x_pre (>= 0), x_post (<= 0); triplet: r1, r2 (pre), o1, o2 (post)"),
-        SeriesSpec("weight", "trace", "Weight change (current protocol)", "time in protocol (ms)", "w - w0",
+        SeriesSpec("weight", "trace", "Weight change (current protocol)", "time in protocol (ms)", "w - w_init",
                    "the weight during the current protocol"),
     )
 
     @classmethod
     def check(cls, params) -> None:
-        period = 1000.0 / params["freq_Hz"]
+        period = 1000.0 / params["freq_hz"]
         if params["mode"] == "single" and abs(params["delay_ms"]) >= period:
-            raise ParamError("delay_ms", f"|delay_ms| must be < the pairing period 1000/freq_Hz = {period:g} ms, "
+            raise ParamError("delay_ms", f"|delay_ms| must be < the pairing period 1000/freq_hz = {period:g} ms, "
                              f"got {params['delay_ms']:g}")
         if params["mode"] == "window" and params["delay_max_ms"] >= period:
-            raise ParamError("delay_max_ms", f"must be < the pairing period 1000/freq_Hz = {period:g} ms, "
+            raise ParamError("delay_max_ms", f"must be < the pairing period 1000/freq_hz = {period:g} ms, "
                              f"got {params['delay_max_ms']:g}")
         if params["mode"] == "window" and params["delay_step_ms"] > params["delay_max_ms"]:
             raise ParamError("delay_step_ms", f"must be <= delay_max_ms ({params['delay_max_ms']:g}), "
@@ -183,8 +194,8 @@ class PairingLab(Lab):
         if params["mode"] == "frequency" and abs(params["delay_ms"]) >= fastest:
             raise ParamError("delay_ms", f"frequency mode: |delay_ms| must be < {fastest:g} ms (the period at "
                              f"{max(FREQS_HZ):g} Hz), got {params['delay_ms']:g}")
-        if params["w0"] > params["w_max"]:
-            raise ParamError("w0", f"must be <= w_max ({params['w_max']:g}), got {params['w0']:g}")
+        if params["w_init"] > params["w_max"]:
+            raise ParamError("w_init", f"must be <= w_max ({params['w_max']:g}), got {params['w_init']:g}")
 
     # -- life cycle -------------------------------------------------------------
     def _make_rule(self):
@@ -204,7 +215,7 @@ class PairingLab(Lab):
 
     def _start_protocol(self) -> None:
         self.rule.reset(1, 1)
-        self.w = np.full((1, 1), float(self.params["w0"]))
+        self.w = np.full((1, 1), float(self.params["w_init"]))
         self.cursor = 0  # next event of the current protocol
         self.log = RingBuffer(LOG_CAPACITY, (6,))  # t, w, then up to 4 trace values after each event
 
@@ -225,7 +236,7 @@ class PairingLab(Lab):
             self.cursor = stop
             if stop < times.size or p.end_ms > t_new:
                 break
-            p.dw = float(self.w[0, 0] - self.params["w0"])
+            p.dw = float(self.w[0, 0] - self.params["w_init"])
             self.current += 1
             if self.current < len(self.protocols):
                 self._start_protocol()
@@ -251,7 +262,7 @@ class PairingLab(Lab):
         """dw of the running protocol, or of the last one when all are done."""
         if self._active() is None:
             return float(self.protocols[-1].dw)
-        return float(self.w[0, 0] - self.params["w0"])
+        return float(self.w[0, 0] - self.params["w_init"])
 
     def _done(self) -> list[Protocol]:
         return [p for p in self.protocols if p.dw is not None]
@@ -270,7 +281,7 @@ class PairingLab(Lab):
                 span = self.params["delay_max_ms"]
             else:
                 span = max(2.0 * abs(self.params["delay_ms"]), 50.0)
-            f = self.params["freq_Hz"]
+            f = self.params["freq_hz"]
             span = min(span, 0.999 * 1000.0 / f)
             xs = np.linspace(-span, span, THEORY_POINTS)
             self._theory_cache["window"] = (xs, np.array([self.theory_dw(d, f) for d in xs]))
@@ -318,7 +329,7 @@ class PairingLab(Lab):
         if mode == "window":
             out["delays_ms"] = [d for d, _ in c["window"]]
             out["dw_window"] = [w for _, w in c["window"]]
-            out["dw_window_theory"] = [self.theory_dw(d, self.params["freq_Hz"]) for d, _ in c["window"]]
+            out["dw_window_theory"] = [self.theory_dw(d, self.params["freq_hz"]) for d, _ in c["window"]]
         if mode == "frequency":
             fs = sorted(FREQS_HZ)
             pp, po = dict(c["pre_post"]), dict(c["post_pre"])
@@ -378,15 +389,15 @@ class PairingLab(Lab):
         return Series(self.series_spec("trace"), y=y, x=xs, labels=labels, version=version)
 
     def _weight_series(self, version: int) -> Series:
-        """w - w0 after each event of the current (or last) protocol, as a staircase."""
+        """w - w_init after each event of the current (or last) protocol, as a staircase."""
         active = self._active() or self.protocols[-1]
         log = self.log.view()
         t0 = active.start_ms
-        tx, wy = log[:, 0] - t0, log[:, 1] - self.params["w0"]
+        tx, wy = log[:, 0] - t0, log[:, 1] - self.params["w_init"]
         t_end = float(np.clip(self.t_ms - t0, 0.0, active.end_ms - t0))
         x = np.concatenate([[0.0], tx, [t_end]])
         y = np.concatenate([[0.0], wy, [wy[-1] if wy.size else 0.0]])
-        return Series(self.series_spec("weight"), y=y, x=x, labels=("w - w0",), version=version)
+        return Series(self.series_spec("weight"), y=y, x=x, labels=("w - w_init",), version=version)
 
     def notes(self) -> list[str]:
         out = super().notes()

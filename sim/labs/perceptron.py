@@ -32,7 +32,7 @@ import numpy as np
 
 from hebblab.sim import theory
 from hebblab.sim.labs.base import Lab, jsonable
-from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.params import ParamError, ParamSpec, Pair, Preset
 from hebblab.sim.perceptron_inputs import CHUNK_STEPS, draw_chunk, fluctuation_sd_mV
 from hebblab.sim.recording import RingBuffer, SpikeRecorder
 from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
@@ -114,6 +114,15 @@ class PerceptronLab(Lab):
                {"protocol": "ramp", "rate_hz": 0.0, "rate_step_hz": 200.0, "period_ms": 8000.0,
                 "n_inputs": 10, "w_mV": 1.0}, 16000.0),
     )
+
+    pairs = (
+        Pair("synchrony", "The same input rates and weights, independent (A) or with 30 % of the spikes shared "
+             "(B). The perceptron sees only rates: its output is the same. The LIF cell, driven below its "
+             "threshold on average, fires far more in B: shared spikes raise the input's fluctuations.",
+             {"synchrony": 0.0}, {"synchrony": 0.3}, preset="synchrony"),
+    )
+    input_params = ("n_inputs", "rate_hz", "rate_step_hz", "protocol", "period_ms", "synchrony", "w_spread",
+                    "dt_ms")
 
     readout_specs = (
         ReadoutSpec("perceptron_output", "", "y = H(drive - theta): 1 when the mean drive exceeds the threshold"),

@@ -1,14 +1,14 @@
-"""Song, Miller & Abbott (2000): pair STDP makes 1000 Poisson inputs compete (science.md 5).
+"""Song, Miller & Abbott (2000): pair STDP makes 1000 Poisson inputs compete (docs/science.md, stdp).
 
 1000 Poisson inputs at 15 Hz drive one conductance-based LIF cell through plastic
-excitatory synapses (the model of Brian2's STDP example, science.md section 5):
-    tau_m dV/dt = (E_l - V) + g_e * (E_e - V),   tau_e dg_e/dt = -g_e,   g_e += w at a pre spike
-With `synapse_drive = fixed` the driving force is the constant E_e - V_r instead, as
-the current Brian2 examples/synapses/STDP.py file writes it (`ge * (Ee-vr)`): the cell
-then fires about 1.6x faster at first and science.md's rates do not apply.
+excitatory synapses (the model of Brian2's STDP example since brian2 2.4):
+    tau_m dV/dt = (V_rest - V) + g_e * (E_e - V),   tau_e dg_e/dt = -g_e,   g_e += w at a pre spike
+With `synapse_drive = fixed` the driving force is the constant E_e - V_reset instead, as
+brian2 2.3's examples/synapses/STDP.py wrote it (`ge * (Ee-vr)`): the cell then fires
+about 1.6x faster at first and the published rates do not apply.
 Additive pair STDP with traces, A_plus = 0.01 g_max, A_minus = 1.05 A_plus, tau 20 ms,
-w in [0, g_max], w0 ~ U(0, g_max). After 100 s: a U-shaped (bimodal) weight histogram
-and a falling output rate.
+w in [0, g_max], initial w ~ U(0, w_init * g_max) with w_init = 1. After 100 s: a U-shaped
+(bimodal) weight histogram and a falling output rate.
 
 Order of operations per 0.1 ms step (details in sim/conductance_lif.py): input spikes
 of the step add their weight to g_e and get their LTD (w += x_post); g_e and V by
@@ -17,7 +17,7 @@ exactly w*tau_e; exact exp decay of g_e would add 1 % at dt 0.1 ms, ~3 Hz early 
 threshold; output spike stamped at the END of the step (t = k*dt), V reset, LTP
 (w += x_pre, counting same-step inputs as pre-before-post). Unlike the canonical
 schedule (sim/neurons.py) there is no refractory period and the threshold is strict
-(V > V_t); input spikes are the step's input, so they act on g_e and V in their own
+(V > V_thresh); input spikes are the step's input, so they act on g_e and V in their own
 step (tests/test_schedule.py).
 Input spikes are drawn per fixed block of steps from a generator seeded (seed, 1, block)
 and the initial weights from (seed, 0); the engine's chunks never depend on frame
@@ -33,7 +33,7 @@ import numpy as np
 
 from hebblab.sim.conductance_lif import CellParams, PlasticCondLIF
 from hebblab.sim.labs.base import Lab, jsonable
-from hebblab.sim.params import ParamError, ParamSpec, Preset
+from hebblab.sim.params import ParamError, ParamSpec, Pair, Preset
 from hebblab.sim.plasticity.stdp import SPIKE_PAIRINGS, WEIGHT_DEPENDENCES, PairSTDP
 from hebblab.sim.poisson_blocks import block_rng, poisson_block
 from hebblab.sim.recording import RingBuffer
@@ -53,19 +53,22 @@ class StdpLab(Lab):
 
     specs = (
         ParamSpec("n_inputs", 1000, "inputs", 1, 10000, 100, "number of Poisson input synapses", kind="int"),
-        ParamSpec("rate_Hz", 15.0, "Hz", 0.0, 200.0, 1.0, "firing rate of every input"),
+        ParamSpec("rate_hz", 15.0, "Hz", 0.0, 200.0, 1.0, "firing rate of every input", aliases=("rate_Hz",)),
         ParamSpec("n_corr", 0, "inputs", 0, 10000, 50,
                   "inputs 0..n_corr-1 form a correlated group (they share spikes)", kind="int"),
         ParamSpec("corr", 0.2, "", 0.0, 1.0, 0.05,
                   "correlation of the group: each copies a shared spike train's spikes with this probability"),
         ParamSpec("tau_m_ms", 10.0, "ms", 1.0, 100.0, 1.0, "membrane time constant"),
-        ParamSpec("E_l_mV", -74.0, "mV", -100.0, 0.0, 1.0, "leak (resting) potential"),
-        ParamSpec("V_t_mV", -54.0, "mV", -100.0, 0.0, 1.0, "spike threshold (spike when V > V_t)"),
-        ParamSpec("V_r_mV", -60.0, "mV", -100.0, 0.0, 1.0, "reset potential"),
+        ParamSpec("V_rest_mV", -74.0, "mV", -100.0, 0.0, 1.0, "resting (leak reversal) potential",
+                  aliases=("E_l_mV",)),
+        ParamSpec("V_thresh_mV", -54.0, "mV", -100.0, 0.0, 1.0, "spike threshold (spike when V > V_thresh)",
+                  aliases=("V_t_mV",)),
+        ParamSpec("V_reset_mV", -60.0, "mV", -100.0, 0.0, 1.0, "reset potential", aliases=("V_r_mV",)),
         ParamSpec("E_e_mV", 0.0, "mV", -20.0, 50.0, 1.0, "excitatory reversal potential"),
         ParamSpec("tau_e_ms", 5.0, "ms", 0.1, 100.0, 0.5, "excitatory conductance decay time"),
-        ParamSpec("synapse_drive", "conductance", help="conductance: g_e*(E_e - V) (science.md's model and "
-                  "numbers); fixed: g_e*(E_e - V_r), as Brian2's STDP.py file now writes it (fires faster)",
+        ParamSpec("synapse_drive", "conductance", help="conductance: g_e*(E_e - V), Song 2000's model (and "
+                  "Brian2's STDP example since brian2 2.4); fixed: g_e*(E_e - V_reset), as brian2 2.3's "
+                  "example wrote it (fires faster)",
                   kind="choice", choices=("conductance", "fixed")),
         ParamSpec("g_max", 0.01, "g_leak", 1e-5, 1.0, 0.001,
                   "maximum synaptic weight, in units of the leak conductance"),
@@ -73,13 +76,16 @@ class StdpLab(Lab):
                   live=True),
         ParamSpec("A_minus_ratio", 1.05, "", 0.0, 5.0, 0.01, "A_minus / A_plus (> 1: depression wins slightly)",
                   live=True),
-        ParamSpec("tau_pre_ms", 20.0, "ms", 2.0, 1000.0, 1.0, "pre trace decay (LTP side of the window)"),
-        ParamSpec("tau_post_ms", 20.0, "ms", 2.0, 1000.0, 1.0, "post trace decay (LTD side of the window)"),
+        ParamSpec("tau_plus_ms", 20.0, "ms", 2.0, 1000.0, 1.0, "LTP window time constant (pre trace decay)",
+                  aliases=("tau_pre_ms",)),
+        ParamSpec("tau_minus_ms", 20.0, "ms", 2.0, 1000.0, 1.0, "LTD window time constant (post trace decay)",
+                  aliases=("tau_post_ms",)),
         ParamSpec("weight_dependence", "additive", help="additive: bimodal split; multiplicative: LTP*(1-w/g_max), "
                   "LTD*w/g_max, one peak", kind="choice", choices=WEIGHT_DEPENDENCES),
         ParamSpec("spike_pairing", "all-to-all", help="all-to-all: traces accumulate; nearest: traces reset at "
                   "each spike", kind="choice", choices=SPIKE_PAIRINGS),
-        ParamSpec("w0_max_frac", 1.0, "g_max", 0.0, 1.0, 0.05, "initial weights ~ U(0, w0_max_frac * g_max)"),
+        ParamSpec("w_init", 1.0, "g_max", 0.0, 1.0, 0.05, "initial weights ~ U(0, w_init * g_max)",
+                  aliases=("w0_max_frac",)),
         ParamSpec("dt_ms", 0.1, "ms", 0.01, 1.0, 0.01, "time step"),
         ParamSpec("freeze", False, help="freeze plasticity: weights stop changing (key f)", live=True, kind="bool"),
     )
@@ -100,9 +106,18 @@ class StdpLab(Lab):
                {"weight_dependence": "multiplicative"}, 100_000.0),
     )
 
+    pairs = (
+        Pair("additive-vs-multiplicative", "Additive updates (A, Song et al. 2000) against weight-dependent, "
+             "multiplicative ones (B), the same 1000 input trains. A's weights split into a U shape "
+             "(frac_low about 0.23, frac_high about 0.19); B's gather in one peak in the middle (both fractions "
+             "near 0), and B's rate falls less.",
+             {"weight_dependence": "additive"}, {"weight_dependence": "multiplicative"}, preset="song2000"),
+    )
+    input_params = ("n_inputs", "rate_hz", "n_corr", "corr", "dt_ms", "w_init")
+
     readout_specs = (
         ReadoutSpec("t_s", "s", "biological time"),
-        ReadoutSpec("rate_hz", "Hz", "output rate over the last second"),
+        ReadoutSpec("rate_recent_hz", "Hz", "output rate over the last complete second"),
         ReadoutSpec("frac_low", "", "fraction of weights < 0.1 g_max"),
         ReadoutSpec("frac_high", "", "fraction of weights > 0.9 g_max"),
         ReadoutSpec("mean_w_frac", "g_max", "mean weight"),
@@ -122,14 +137,15 @@ class StdpLab(Lab):
     def check(cls, params) -> None:
         if params["n_corr"] > params["n_inputs"]:
             raise ParamError("n_corr", f"must be <= n_inputs ({params['n_inputs']}), got {params['n_corr']}")
-        p = params["rate_Hz"] * params["dt_ms"] / 1000.0
+        p = params["rate_hz"] * params["dt_ms"] / 1000.0
         if p > 1.0:
-            raise ParamError("rate_Hz", f"rate_Hz * dt_ms must be <= 1000 (one spike per step), got {p * 1000:g}")
+            raise ParamError("rate_hz", f"rate_hz * dt_ms must be <= 1000 (one spike per step), got {p * 1000:g}")
         if params["n_corr"] > 0 and 0.0 < params["corr"] < p:
-            raise ParamError("corr", f"must be 0 or >= rate_Hz*dt_ms/1000 = {p:g} (the shared train's "
+            raise ParamError("corr", f"must be 0 or >= rate_hz*dt_ms/1000 = {p:g} (the shared train's "
                              f"spike probability per step is p/corr <= 1), got {params['corr']:g}")
-        if params["V_r_mV"] >= params["V_t_mV"]:
-            raise ParamError("V_r_mV", f"must be below V_t_mV ({params['V_t_mV']:g}), got {params['V_r_mV']:g}")
+        if params["V_reset_mV"] >= params["V_thresh_mV"]:
+            raise ParamError("V_reset_mV", f"must be below V_thresh_mV ({params['V_thresh_mV']:g}), "
+                             f"got {params['V_reset_mV']:g}")
         if params["dt_ms"] / params["tau_m_ms"] >= 0.5:
             raise ParamError("dt_ms", f"must be < tau_m_ms/2 for a stable Euler step, got {params['dt_ms']:g}")
         if params["dt_ms"] >= params["tau_e_ms"]:
@@ -141,19 +157,19 @@ class StdpLab(Lab):
         P = self.params
         g_max = P["g_max"]
         a_plus = P["A_plus_frac"] * g_max
-        self.rule = PairSTDP(a_plus, P["A_minus_ratio"] * a_plus, P["tau_pre_ms"], P["tau_post_ms"], g_max,
+        self.rule = PairSTDP(a_plus, P["A_minus_ratio"] * a_plus, P["tau_plus_ms"], P["tau_minus_ms"], g_max,
                              P["weight_dependence"], P["spike_pairing"])
         n = P["n_inputs"]
-        w0 = np.random.default_rng([self.rng_seed, 0]).random(n) * (P["w0_max_frac"] * g_max)
+        w0 = np.random.default_rng([self.rng_seed, 0]).random(n) * (P["w_init"] * g_max)
         dt = P["dt_ms"]
         self.block_steps = max(1, int(round(BLOCK_MS / dt)))
-        p = P["rate_Hz"] * dt / 1000.0
+        p = P["rate_hz"] * dt / 1000.0
         seed, n_corr, corr = self.rng_seed, P["n_corr"], P["corr"]
 
         def blocks(j: int):
             return poisson_block(block_rng(seed, 1, j), n, self.block_steps, p, n_corr, corr)
 
-        cell = CellParams(P["tau_m_ms"], P["E_l_mV"], P["V_t_mV"], P["V_r_mV"], P["E_e_mV"], P["tau_e_ms"], dt,
+        cell = CellParams(P["tau_m_ms"], P["V_rest_mV"], P["V_thresh_mV"], P["V_reset_mV"], P["E_e_mV"], P["tau_e_ms"], dt,
                           fixed_drive=P["synapse_drive"] == "fixed")
         self.engine = PlasticCondLIF(cell, self.rule, w0, blocks, self.block_steps)
         self.engine.plastic = not P["freeze"]
@@ -166,13 +182,15 @@ class StdpLab(Lab):
         self.recent = deque()  # spike steps within the last EDGE_MS
         self._version = 0
 
-    def _advance(self, n: int) -> None:
+    def _advance(self, n: int) -> int:
         target = self.steps_done + n
         spikes = self.engine.advance(target)
-        if self.engine.error:
-            self.diverged = self.engine.error
+        if self.engine.error:  # the engine stopped at its last good step: so does time
+            target = max(self.engine.s, self.steps_done)
+            self.diverged = f"{self.engine.error} (stopped at t = {target * self.dt_ms:g} ms)"
         self._record(spikes, target)
         self._version += 1
+        return target - self.steps_done
 
     def _apply_live(self, name: str, value) -> None:
         # The engine may hold a chunk computed ahead with the old setting: commit it up to now.
@@ -220,7 +238,7 @@ class StdpLab(Lab):
         last_bin = float(self.rate_bins.last()) if self.rate_bins.total else float("nan")
         return {
             "t_s": self.t_ms / 1000.0,
-            "rate_hz": float(last_bin),
+            "rate_recent_hz": float(last_bin),
             "frac_low": float(np.mean(w < 0.1)),
             "frac_high": float(np.mean(w > 0.9)),
             "mean_w_frac": float(w.mean()),
