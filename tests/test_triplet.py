@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from hebblab.sim.plasticity.triplet import TRIPLET_MODELS, VISUAL_CORTEX_ALL_TO_ALL, TripletSTDP, triplet_dw_closed_form
+from hebblab.sim.plasticity.triplet import TRIPLET_MODELS, TripletSTDP, triplet_dw_closed_form
 
 N_PAIRS, DELAY = 60, 10.0  # science.md: pairing at +/-10 ms, 60 pairings
 
@@ -18,7 +18,7 @@ def protocol(freq_hz: float, delay_ms: float):
 
 
 def run(pre, post, w0=1.0, **kw) -> float:
-    r = TripletSTDP(**{**VISUAL_CORTEX_ALL_TO_ALL, "w_max": 100.0, **kw})
+    r = TripletSTDP(**{**TRIPLET_MODELS["full"], "w_max": 100.0, **kw})
     w = np.full((1, 1), w0)
     for t, is_post in sorted([(t, 0) for t in pre] + [(t, 1) for t in post]):
         (r.on_post if is_post else r.on_pre)(w, [0], t)
@@ -28,7 +28,7 @@ def run(pre, post, w0=1.0, **kw) -> float:
 def test_published_constants():
     # science.md: tau_plus 16.8, tau_x 101, tau_minus 33.7, tau_y 125 ms, A2+ 5e-10, A3+ 6.2e-3,
     # A2- 7e-3, A3- 2.3e-4
-    assert VISUAL_CORTEX_ALL_TO_ALL == dict(tau_plus_ms=16.8, tau_x_ms=101.0, tau_minus_ms=33.7, tau_y_ms=125.0,
+    assert TRIPLET_MODELS["full"] == dict(tau_plus_ms=16.8, tau_x_ms=101.0, tau_minus_ms=33.7, tau_y_ms=125.0,
                                             A2_plus=5e-10, A3_plus=6.2e-3, A2_minus=7e-3, A3_minus=2.3e-4)
 
 
@@ -48,7 +48,7 @@ def test_50hz_both_orders_potentiate():
 
 def test_isolated_pair_reduces_to_pair_terms():
     # One pair: no earlier spike, so the triplet terms (r2, o2 before the jump) are zero.
-    p = VISUAL_CORTEX_ALL_TO_ALL
+    p = TRIPLET_MODELS["full"]
     for d in (5.0, 20.0):
         assert run((0.0,), (d,)) == pytest.approx(p["A2_plus"] * math.exp(-d / p["tau_plus_ms"]), rel=1e-9)
         assert run((d,), (0.0,)) == pytest.approx(-p["A2_minus"] * math.exp(-d / p["tau_minus_ms"]), rel=1e-12)
@@ -56,7 +56,7 @@ def test_isolated_pair_reduces_to_pair_terms():
 
 def test_triplet_term_needs_a_recent_post_spike():
     # post, pre, post: the second post's LTP carries A3_plus * o2 (o2 = exp(-20/tau_y) from the first post).
-    p = VISUAL_CORTEX_ALL_TO_ALL
+    p = TRIPLET_MODELS["full"]
     dw = run((10.0,), (0.0, 20.0))
     ltd = -p["A2_minus"] * math.exp(-10.0 / p["tau_minus_ms"])
     ltp = math.exp(-10.0 / p["tau_plus_ms"]) * (p["A2_plus"] + p["A3_plus"] * math.exp(-20.0 / p["tau_y_ms"]))

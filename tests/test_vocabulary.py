@@ -296,7 +296,7 @@ def test_an_old_config_replays_with_identical_metrics(fixture, capsys):
 
 
 # Parameters and metrics added after the fixtures were written (the comparisons' rule choices).
-ADDED_PARAMS = {"oja": ("rule",), "bcm": ("theta_rule",)}
+ADDED_PARAMS = {"oja": ("rule",), "bcm": ("theta_rule",), "pairing": ("triplet_model",)}
 ADDED_METRICS = {"oja": ("capped_at_sample",)}
 
 

@@ -32,7 +32,7 @@ import numpy as np
 from hebblab.sim.labs.base import Lab, jsonable
 from hebblab.sim.params import ParamError, ParamSpec, Pair, Preset, validate_params
 from hebblab.sim.plasticity.stdp import SPIKE_PAIRINGS, WEIGHT_DEPENDENCES, PairSTDP, all_pairs_dw
-from hebblab.sim.plasticity.triplet import VISUAL_CORTEX_ALL_TO_ALL, TripletSTDP, triplet_dw_closed_form
+from hebblab.sim.plasticity.triplet import TRIPLET_MODELS, TripletSTDP, triplet_dw_closed_form
 from hebblab.sim.recording import RingBuffer
 from hebblab.sim.series import ReadoutSpec, Series, SeriesSpec
 
@@ -94,6 +94,9 @@ SPECS = (
               "pairing frequency for both orders", kind="choice", choices=("single", "window", "frequency")),
     ParamSpec("rule", "pair", help="pair: pair STDP with traces; triplet: Pfister & Gerstner 2006 "
               "(visual cortex, all-to-all)", kind="choice", choices=("pair", "triplet")),
+    ParamSpec("triplet_model", "full", help="triplet rule: the paper's full or minimal visual-cortex fit "
+              "(minimal: no pair LTP, no triplet LTD; docs/science.md)", kind="choice",
+              choices=tuple(TRIPLET_MODELS)),
     ParamSpec("delay_ms", 10.0, "ms", -100.0, 100.0, 1.0,
               "t_post - t_pre of each pairing (> 0: pre before post); frequency mode uses +/-|delay_ms|"),
     ParamSpec("freq_hz", 1.0, "Hz", 0.01, 200.0, 0.5, "pairing frequency (single and window modes)",
@@ -201,7 +204,7 @@ class PairingLab(Lab):
     def _make_rule(self):
         P = self.params
         if P["rule"] == "triplet":
-            return TripletSTDP(**VISUAL_CORTEX_ALL_TO_ALL, w_max=P["w_max"])
+            return TripletSTDP(**TRIPLET_MODELS[P["triplet_model"]], w_max=P["w_max"])
         return PairSTDP(P["A_plus"], P["A_minus"], P["tau_plus_ms"], P["tau_minus_ms"], P["w_max"],
                         P["weight_dependence"], P["spike_pairing"])
 
@@ -272,7 +275,7 @@ class PairingLab(Lab):
         P = self.params
         pre, post = pair_times(delay_ms, freq_hz, P["n_pairs"])
         if P["rule"] == "triplet":
-            return triplet_dw_closed_form(pre, post, **VISUAL_CORTEX_ALL_TO_ALL)
+            return triplet_dw_closed_form(pre, post, **TRIPLET_MODELS[P["triplet_model"]])
         return all_pairs_dw(pre, post, P["A_plus"], P["A_minus"], P["tau_plus_ms"], P["tau_minus_ms"])
 
     def _theory_window(self):

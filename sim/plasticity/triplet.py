@@ -35,7 +35,6 @@ TRIPLET_MODELS = {
     "minimal": dict(tau_plus_ms=16.8, tau_x_ms=101.0, tau_minus_ms=33.7, tau_y_ms=114.0,
                     A2_plus=0.0, A3_plus=6.5e-3, A2_minus=7.1e-3, A3_minus=0.0),
 }
-VISUAL_CORTEX_ALL_TO_ALL = TRIPLET_MODELS["full"]
 
 
 def triplet_dw_closed_form(pre_ms, post_ms, tau_plus_ms=16.8, tau_x_ms=101.0, tau_minus_ms=33.7,
