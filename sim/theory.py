@@ -1,4 +1,4 @@
-"""Closed forms for the LIF neuron (science.md section 1), vectorised over the current I.
+"""Closed forms for the LIF neuron (docs/science.md, lif), vectorised over the current I.
 
 tau_m dV/dt = -(V - V_rest) + R*I, spike at V_thresh, reset to V_reset, refractory t_ref.
 Units: mV, ms, MOhm, nA (MOhm * nA = mV); rates in Hz.
