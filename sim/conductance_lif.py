@@ -2,7 +2,7 @@
 
     tau_m dV/dt = (E_l - V) + g_e * D,    tau_e dg_e/dt = -g_e
 g_e is in units of the leak conductance; a pre spike on synapse i adds w_i to g_e.
-D = E_e - V (a conductance synapse: science.md's model, whose numbers Brian2 reproduces
+D = E_e - V (a conductance synapse: the model of docs/science.md, whose numbers Brian2 reproduces
 with `ge * (Ee-v)`) or, with `fixed_drive`, the constant E_e - V_r (what Brian2's
 examples/synapses/STDP.py file now writes: `ge * (Ee-vr)`).
 Spike when V > V_t, then V = V_r (no refractory period).
@@ -27,7 +27,11 @@ V obey linear recurrences. So the engine computes a whole chunk of up to
 `chunk_steps` steps with vector operations: per-event weights (repeated spikes of one
 input in a chunk handled in rank order), g_e by a scaled cumulative sum, V by a
 cumulative product/sum, then the first threshold crossing; it commits the chunk up to
-that spike and starts the next chunk after it. A chunk's numbers depend only on the
+that spike and starts the next chunk after it. A chunk with many input events is
+computed in growing pieces that stop at the spike (each piece continues the running
+sums exactly, so the numbers are those of the whole chunk): a cell firing every step
+then costs a short piece per spike instead of a whole chunk, so the work grows with
+steps plus events, not steps times spikes. A chunk's numbers depend only on the
 state at its start, and chunk starts depend only on the state (previous spike or
 chunk end), never on frame boundaries: a frame ending inside a chunk keeps the
 computed chunk pending and reads the visible state from it. So any split of a run
@@ -45,6 +49,7 @@ from hebblab.sim.plasticity.stdp import PairSTDP
 
 MAX_EXP = 200.0  # chunk length keeps the g_e decay's d**-L (and V's) below e^200 (no overflow)
 MAX_BLOCK_TAUS = 600.0  # block length / STDP tau: keeps exp(+-ratio) finite and nonzero
+PIECE_EVENTS = 4096  # a chunk with fewer input events is computed whole: pieces would not pay
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,7 @@ class PlasticCondLIF:
         self._cnt = np.zeros(self.n, dtype=np.int64)  # committed spikes per input in this block
         self._pending: _Chunk | None = None
         self._blk: _Block | None = None
+        self._piece = self.L  # steps in a chunk's first piece (adapts to the output rate)
 
     # -- public -------------------------------------------------------------------
     def advance(self, target: int) -> list[int]:
@@ -207,6 +213,7 @@ class PlasticCondLIF:
     # -- chunks ---------------------------------------------------------------------
     def _block(self, j: int) -> _Block:
         if self._blk is None or self._blk.start != j * self.block_steps:
+            self._blk = None  # nothing refers to the old block now: free it before drawing the next
             steps, inputs = self.blocks(j)
             self._blk = _Block(j, self.block_steps, steps, inputs, self.cell.dt_ms,
                                self.rule.tau_plus_ms, self.rule.tau_minus_ms)
@@ -216,68 +223,113 @@ class PlasticCondLIF:
         return self._blk
 
     def _compute(self) -> _Chunk | None:
+        """The chunk from the committed step s: up to L steps (or to the block end), cut at
+        the first output spike. It is computed in growing pieces that stop at the spike, each
+        continuing the cumulative sums/products where the last stopped (carry added into the
+        first term: the same sequential additions), so the numbers equal computing the whole
+        chunk at once, and a cell that fires every step costs a short piece per spike, not a
+        whole chunk: cost grows with steps plus events, not steps times spikes."""
         c, rule, s0 = self.cell, self.rule, self.s
         blk = self._block(s0 // self.block_steps)
         end = min(s0 + self.L, blk.start + self.block_steps)
         n_steps = end - s0
-        lo, hi = int(blk.ptr[s0 - blk.start]), int(blk.ptr[end - blk.start])
-        if hi > lo:
-            ev_in = blk.inputs[lo:hi]
-            w_used = self.w[ev_in]
-            plastic = self.plastic
-            if plastic:  # post trace at each spike: scalar * per-block decay factors
-                xp = (self.x_post * np.exp((self.t_post - blk.t0) / rule.tau_minus_ms)) * blk.e_post[lo:hi]
-            rank = blk.occ[lo:hi] - self._cnt[ev_in]  # earlier spikes of the same input in this chunk
-            w_after = rule.depress(w_used, xp) if plastic else w_used
-            rep = rank.nonzero()[0]
-            if rep.size and plastic:  # a repeat sees its input's weight after the earlier LTD, in rank order
-                rep_rank = rank[rep]
-                rep_prev = blk.prev[lo + rep] - lo
-                for q in range(1, int(rep_rank.max()) + 1):
-                    at = rep_rank == q
-                    sel = rep[at]
-                    w_used[sel] = w_after[rep_prev[at]]
-                    w_after[sel] = rule.depress(w_used[sel], xp[sel])
-            inc = np.bincount(blk.local[lo:hi] - (s0 - blk.start), weights=w_used, minlength=n_steps)
-        else:
-            w_after = np.zeros(0)
-            inc = np.zeros(n_steps)
-        # g_e(k) = d^k (g0 + sum_{j<=k} inc_j d^-j): the Euler recurrence, one cumulative sum.
-        g = self._gpow[1 : n_steps + 1] * (self.g + (inc * self._ginv[1 : n_steps + 1]).cumsum())
-        # Euler for V: V_k = cf_k V_{k-1} + b_k, solved with cumulative sums/products.
-        if c.fixed_drive:
-            b = self.a * (c.E_l_mV + self._drive * g)
-            v = self._vpow[1 : n_steps + 1] * (self.v + (b * self._vinv[1 : n_steps + 1]).cumsum())
-        else:
-            v = self._conductance_v(g, n_steps)
-            if v is None:
-                return None
-        above = v > c.V_t_mV
-        first = int(above.argmax())
-        spiked = bool(above[first])
-        cut = s0 + 1 + first if spiked else end
+        base = s0 - blk.start  # chunk start, local to the block
+        lo, hi = int(blk.ptr[base]), int(blk.ptr[end - blk.start])
+        plastic = self.plastic
+        xp0 = self.x_post * np.exp((self.t_post - blk.t0) / rule.tau_minus_ms) if plastic else 0.0
+        w_after = np.empty(hi - lo)
+        g = np.empty(n_steps)
+        v = np.empty(n_steps)
+        g_carry = v_carry = p_carry = 0.0  # running sums (and the product) at the piece start
+        loop = False  # extreme conductance: plain Euler loop from here to the chunk end
+        k0, size = 0, (n_steps if hi - lo <= PIECE_EVENTS else self._piece)  # few events: one piece
+        while True:
+            k1 = min(k0 + size, n_steps)
+            e0, e1 = int(blk.ptr[base + k0]), int(blk.ptr[base + k1])
+            inc = self._piece_inputs(blk, lo, e0, e1, base + k0, k1 - k0, w_after, xp0)
+            terms = inc * self._ginv[k0 + 1 : k1 + 1]
+            if k0:
+                terms[0] += g_carry
+            cs = terms.cumsum()
+            g_carry = cs[-1]
+            gp = g[k0:k1]
+            np.multiply(self._gpow[k0 + 1 : k1 + 1], self.g + cs, out=gp)
+            vp = v[k0:k1]
+            if c.fixed_drive:
+                terms = self.a * (c.E_l_mV + self._drive * gp) * self._vinv[k0 + 1 : k1 + 1]
+                if k0:
+                    terms[0] += v_carry
+                cs = terms.cumsum()
+                v_carry = cs[-1]
+                np.multiply(self._vpow[k0 + 1 : k1 + 1], self.v + cs, out=vp)
+            else:
+                cf = 1.0 - self.a * (1.0 + gp)
+                if cf.min() <= 0.0:
+                    self.error = ("Euler step unstable: dt_ms*(1+g_e)/tau_m_ms >= 1 (input conductance too "
+                                  "large); lower dt_ms, g_max or the number/rate of inputs")
+                    return None
+                b = self.a * (c.E_l_mV + gp * c.E_e_mV)
+                if not loop:
+                    head = cf[0]
+                    if k0:
+                        cf[0] *= p_carry
+                    P = np.cumprod(cf)
+                    cf[0] = head
+                    p_carry = P[-1]
+                    loop = not p_carry > 1e-250  # 1/P would overflow: the loop below instead
+                if not loop:
+                    terms = b / P
+                    if k0:
+                        terms[0] += v_carry
+                    cs = terms.cumsum()
+                    v_carry = cs[-1]
+                    np.multiply(P, self.v + cs, out=vp)
+                else:
+                    x = v[k0 - 1] if k0 else self.v
+                    for k in range(k1 - k0):
+                        x = cf[k] * x + b[k]
+                        vp[k] = x
+            above = vp > c.V_t_mV
+            first = int(above.argmax())
+            spiked = bool(above[first])
+            if spiked or k1 == n_steps or not np.isfinite(vp[-1]):
+                break
+            k0, size = k1, 2 * size
+        cut = s0 + k0 + 1 + first if spiked else s0 + k1
         if not np.isfinite(v[cut - s0 - 1]):  # NaN would propagate to the chunk's last value
             self.error = "membrane potential is not finite: lower dt_ms or g_max"
             return None
+        if spiked:  # next chunk's first piece: whole unless the cell fires fast, then ~2 ISIs
+            isi = cut - s0
+            self._piece = self.L if 4 * isi >= self.L else 2 * isi
         return _Chunk(s0, lo, cut, spiked, v, g, w_after)
 
-    def _conductance_v(self, g: np.ndarray, n_steps: int) -> np.ndarray | None:
-        c = self.cell
-        cf = 1.0 - self.a * (1.0 + g)
-        if cf.min() <= 0.0:
-            self.error = ("Euler step unstable: dt_ms*(1+g_e)/tau_m_ms >= 1 (input conductance too large); "
-                          "lower dt_ms, g_max or the number/rate of inputs")
-            return None
-        b = self.a * (c.E_l_mV + g * c.E_e_mV)
-        P = np.cumprod(cf)
-        if P[-1] > 1e-250:
-            return P * (self.v + np.cumsum(b / P))
-        v = np.empty(n_steps)  # extreme conductance: the plain loop for this chunk
-        x = self.v
-        for k in range(n_steps):
-            x = cf[k] * x + b[k]
-            v[k] = x
-        return v
+    def _piece_inputs(self, blk: _Block, lo: int, e0: int, e1: int, first_step: int, n_steps: int,
+                      w_after: np.ndarray, xp0: float) -> np.ndarray:
+        """Input of a piece: fill w_after for its events e0..e1-1 (chunk events start at lo)
+        and return the summed weights per step (g_e's increments)."""
+        if e1 == e0:
+            return np.zeros(n_steps)
+        rule = self.rule
+        ev_in = blk.inputs[e0:e1]
+        w_used = self.w[ev_in]
+        seg = w_after[e0 - lo : e1 - lo]  # a view: what this piece writes, later pieces read
+        if self.plastic:
+            xp = xp0 * blk.e_post[e0:e1]  # post trace at each spike: scalar * per-block decay
+            rank = blk.occ[e0:e1] - self._cnt[ev_in]  # earlier spikes of the same input in this chunk
+            seg[:] = rule.depress(w_used, xp)
+            rep = rank.nonzero()[0]
+            if rep.size:  # a repeat sees its input's weight after the earlier LTD, in rank order
+                rep_rank = rank[rep]
+                rep_prev = blk.prev[e0 + rep] - lo  # chunk-wide: may lie in an earlier piece
+                for q in range(int(rep_rank.min()), int(rep_rank.max()) + 1):
+                    at = rep_rank == q
+                    sel = rep[at]
+                    w_used[sel] = w_after[rep_prev[at]]
+                    seg[sel] = rule.depress(w_used[sel], xp[sel])
+        else:
+            seg[:] = w_used
+        return np.bincount(blk.local[e0:e1] - first_step, weights=w_used, minlength=n_steps)
 
     def _write_weights(self, ch: _Chunk, upto: int, w: np.ndarray, update_state: bool) -> int:
         """Write into w each input's weight after its last chunk spike with step <= upto;

@@ -125,7 +125,7 @@ class Connectivity:
 
 @dataclass(frozen=True)
 class CubaParams:
-    """Defaults are the CUBA benchmark (science.md section 6)."""
+    """Defaults are the CUBA benchmark (docs/science.md, ei)."""
 
     tau_m_ms: float = 20.0
     tau_e_ms: float = 5.0
@@ -275,11 +275,6 @@ class CubaNetwork:
     @property
     def gi_mV(self) -> np.ndarray:
         return self._state[2, : self.n] * self._w_i
-
-    @property
-    def ge_weight_mV(self) -> float:
-        """Jump of ge per excitatory spike now (w_e)."""
-        return self._w_e
 
     @property
     def gi_weight_mV(self) -> float:

@@ -32,7 +32,10 @@ Two ways to advance, mathematically identical:
       V_k = a^(k-s) V_s + a^(k-1) * (P_k - P_s),   P_k = sum_{j<k} a^(-j) b_j
   (a cumulative sum), from the block start or from the end of each refractory period; the
   first threshold crossing cuts the segment, the cell is reset and the segment restarts.
-  Agrees with `step()` to rounding (about 1e-13 mV). To be frame-split invariant, a
+  Agrees with `step()` to rounding (about 1e-13 mV). Rounding never decides a spike: an
+  update whose V_inf = V_rest + R*I is at or below threshold cannot cross it from below,
+  so neither way fires there (a cell driven exactly at rheobase stays silent, as the
+  closed form says). To be frame-split invariant, a
   caller must cut blocks on a grid that does not depend on how it is asked to step:
   `BlockRunner` does that.
 """
@@ -115,6 +118,7 @@ class LIFPopulation:
         p = self.params
         I = np.asarray(I_nA, dtype=float)
         active = self.ref_left == 0
+        can = self._can_cross(I) | (self.V >= p.V_thresh_mV)  # (see _can_cross)
         if p.method == "euler":  # written as in the chapter's listing
             new = self.V + p.dt_ms * (-(self.V - p.V_rest_mV) + p.R_m_MOhm * I) / p.tau_m_ms
         else:
@@ -122,7 +126,8 @@ class LIFPopulation:
             new = v_inf + (self.V - v_inf) * math.exp(-p.dt_ms / p.tau_m_ms)
         self.V = np.where(active, new, self.V)
         self.ref_left = np.maximum(self.ref_left - 1, 0)
-        spiked = active & (self.V >= p.V_thresh_mV)
+        spiked = active & (self.V >= p.V_thresh_mV) & can
+        np.copyto(self.V, np.nextafter(p.V_thresh_mV, -np.inf), where=~can & (self.V >= p.V_thresh_mV))
         self.V[spiked] = p.V_reset_mV
         self.ref_left[spiked] = p.ref_steps
         return spiked
@@ -162,6 +167,7 @@ class LIFPopulation:
         if I.ndim == 1:
             I = I[:, None]
         I = np.broadcast_to(I, (L, self.n))
+        ok = self._crossable(I)
         pw, ipw = self._powers(L)
         # Free trajectory from the block start, ignoring threshold and refractoriness:
         # F_k = a^k V_0 + a^(k-1) P_k. A cell (re)starting at update s from V_s follows
@@ -172,17 +178,42 @@ class LIFPopulation:
         F[1:] *= pw[:L, None]
         F[1:] += pw[1:, None] * self.V
         if self.n == 1:
-            out, steps, start = self._segments_one(F[:, 0], pw)
+            out, steps, start = self._segments_one(F[:, 0], pw, None if ok is None else ok[:, 0])
             cells = np.zeros(len(steps), dtype=np.int64)
             out = out[:, None]
         else:
-            out, steps, cells, start = self._segments(F, pw, ipw)
+            out, steps, cells, start = self._segments(F, pw, ipw, ok)
+        if ok is not None:  # rounding put V at threshold where it cannot be: just below instead
+            np.copyto(out, np.nextafter(p.V_thresh_mV, -np.inf), where=~ok & (out >= p.V_thresh_mV))
         # Carry refractoriness into the next block; cells that never spiked decrement it.
         self.ref_left = np.maximum(start - L, 0)
         self.V = out[L - 1].copy()
         return BlockResult(out, steps, cells)
 
-    def _segments_one(self, F: np.ndarray, pw: np.ndarray):
+    def _can_cross(self, I: np.ndarray):
+        """Where an update from below threshold may reach it: V_{k+1} = a V_k + (1-a) V_inf
+        with 0 < a < 1 stays below V_thresh when V_k and V_inf = V_rest + R*I do, so a cell
+        at or under rheobase never fires, and the closed form's rounding (~1e-13 mV) must not
+        make it fire either. True (no restriction) when a <= 0: V jumps to V_inf at once."""
+        p = self.params
+        if not p.decay > 0.0:
+            return True
+        return (p.V_rest_mV + p.R_m_MOhm * I) > p.V_thresh_mV
+
+    def _crossable(self, I: np.ndarray) -> np.ndarray | None:
+        """_can_cross for a block (L, N), or None when nothing is excluded. A cell may also
+        cross in the first update it integrates from V >= V_thresh (a start state there,
+        or a reset at or above threshold: then nothing is excluded)."""
+        p = self.params
+        ok = self._can_cross(I)
+        if ok is True or ok.all() or not p.V_reset_mV < p.V_thresh_mV:
+            return None
+        start = self.ref_left  # the first update each cell integrates is start + 1
+        high = np.flatnonzero((self.V >= p.V_thresh_mV) & (start < len(ok)))
+        ok[start[high], high] = True
+        return ok
+
+    def _segments_one(self, F: np.ndarray, pw: np.ndarray, ok: np.ndarray | None):
         """One cell: walk from spike to spike with slices (few numpy calls per spike)."""
         p = self.params
         L = len(F) - 1
@@ -198,8 +229,11 @@ class LIFPopulation:
             corr = Vs - F[s]
             if corr != 0.0:
                 seg = seg + pw[1 : L - s + 1] * corr
-            j = int(np.argmax(seg >= v_th))
-            if seg[j] < v_th:  # no crossing before the block ends
+            cross = seg >= v_th
+            if ok is not None:
+                cross &= ok[s:]
+            j = int(np.argmax(cross))
+            if not cross[j]:  # no crossing before the block ends
                 out[s:] = seg
                 break
             out[s : s + j] = seg[:j]
@@ -209,7 +243,7 @@ class LIFPopulation:
             s, Vs = k + ref, v_reset
         return out, np.array(steps, dtype=np.int64), np.array([s], dtype=np.int64)
 
-    def _segments(self, F: np.ndarray, pw: np.ndarray, ipw: np.ndarray):
+    def _segments(self, F: np.ndarray, pw: np.ndarray, ipw: np.ndarray, ok: np.ndarray | None):
         """Many cells: each pass handles the next spike of every cell still to be resolved."""
         p = self.params
         L = len(F) - 1
@@ -222,6 +256,8 @@ class LIFPopulation:
             # Common case: nobody refractory at the block start, `out` is the free F.
             out = F[1:].copy()
             cross = out >= v_th
+            if ok is not None:
+                cross &= ok
             fired = cross.any(axis=0)
             f_cells = np.flatnonzero(fired)
             f_step = cross[:, f_cells].argmax(axis=0) + 1
@@ -245,6 +281,8 @@ class LIFPopulation:
             later = k > s
             traj = F[lo + 1 :, cells] + pw[lo + 1 :, None] * corr
             cross = later & (traj >= v_th)
+            if ok is not None:
+                cross &= ok[lo:, cells]
             fired = cross.any(axis=0)
             first = np.where(fired, cross.argmax(axis=0) + lo + 1, L + 1)  # 1-based; L+1 = none
             reset = (k >= first) & (k <= first + ref)

@@ -28,10 +28,6 @@ class RingBuffer:
     def nbytes(self) -> int:
         return self._data.nbytes
 
-    def clear(self) -> None:
-        self._next = 0
-        self.total = 0
-
     def append(self, rows: np.ndarray) -> None:
         """Append a block of rows (shape (k, *row_shape))."""
         rows = np.asarray(rows, dtype=self._data.dtype)
@@ -87,9 +83,6 @@ class SpikeRecorder:
         self._isi_ref = np.full(self.n_cells, np.nan)
         self._isi_sum = np.zeros(self.n_cells)
         self._isi_sq = np.zeros(self.n_cells)
-
-    def clear(self) -> None:
-        self.__init__(self.n_cells, self.times.capacity)
 
     def record(self, times_ms: np.ndarray, cells: np.ndarray) -> None:
         """Record spikes given in time order (cells may repeat within a block)."""

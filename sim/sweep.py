@@ -110,7 +110,7 @@ def parse_vary(item: str, lab_cls: type[Lab], max_points: int = MAX_POINTS) -> V
         raise ParamError(name, f"is an integer parameter: START, STOP and STEP must be integers, got {item!r}")
     values = range_values(name, start, stop, step, item, max_points)
     checked = tuple(spec.validate(int(round(v)) if spec.kind == "int" else v) for v in values)
-    return Vary(name, start, stop, step, checked)
+    return Vary(spec.name, start, stop, step, checked)  # an old name sweeps the current one
 
 
 def build_grid(varies: Sequence[Vary], max_points: int = MAX_POINTS) -> list[dict[str, Value]]:

@@ -21,8 +21,6 @@ def test_ring_buffer_fills_then_wraps():
     rb.append(np.arange(100.0, 112.0))  # a block longer than the capacity
     assert np.array_equal(rb.view(), np.arange(107.0, 112.0))
     assert rb.total == 19
-    rb.clear()
-    assert len(rb) == 0 and rb.total == 0
 
 
 def test_ring_buffer_rows_and_capacity_check():

@@ -13,6 +13,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -37,15 +38,31 @@ class Pane:
         self.target = "smoke"
         self.tmp = tmp
         self.captures: list[str] = []
+        self.shells: list[str] = []  # pids of the shells the app runs under
 
     def tmux(self, *args: str) -> str:
         return subprocess.run([*self.base, *args], check=True, capture_output=True, text=True, timeout=10).stdout
 
     def start(self, command: list[str]) -> None:
         shell = f"cd {shlex.quote(str(self.tmp))} && {shlex.join(command)}; echo {EXIT_MARK}$?; sleep 60"
-        env = {**os.environ, "TERM": "xterm-256color"}
+        # COLUMNS/LINES (pytest-xdist workers set them) would pin the app's terminal size.
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+        env["TERM"] = "xterm-256color"
         subprocess.run([*self.base, "new-session", "-d", "-s", self.target, "-x", "120", "-y", "40", shell],
                        check=True, env=env, timeout=10)
+        self.shells.append(self.tmux("display", "-p", "-t", self.target, "#{pane_pid}").strip())
+
+    def close(self) -> None:
+        """End tmux, and any app it leaves behind: a hung app must not outlive the test."""
+        apps = [int(pid) for shell in self.shells
+                for pid in subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()]
+        subprocess.run([*self.base, "kill-server"], capture_output=True, timeout=10)
+        deadline = time.monotonic() + 3  # the terminal closed: HUP quits the app
+        while apps and time.monotonic() < deadline:
+            apps = [pid for pid in apps if _alive(pid)]
+            time.sleep(0.1)
+        for pid in apps:
+            os.kill(pid, signal.SIGKILL)
 
     def capture(self) -> str:
         text = self.tmux("capture-pane", "-p", "-t", self.target)
@@ -64,6 +81,14 @@ class Pane:
                 return text
             time.sleep(0.2)
         raise AssertionError(f"{pattern!r} never appeared; last screen:\n{text}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def sim_time_ms(screen: str) -> float:
@@ -106,7 +131,7 @@ def test_hebblab_in_tmux(tmp_path):
         final = pane.wait_for(EXIT_MARK + r"\d+")
         assert EXIT_MARK + "0" in final
     finally:
-        subprocess.run([*pane.base, "kill-server"], capture_output=True, timeout=10)
+        pane.close()
     for text in pane.captures:
         assert "Traceback" not in text and "Error" not in text, text
 
@@ -124,6 +149,6 @@ def test_ctrl_c_quits_and_restores_the_terminal(tmp_path):
         assert "Membrane potential" not in final
         assert pane.tmux("display", "-p", "-t", pane.target, "#{alternate_on}").strip() == "0"
     finally:
-        subprocess.run([*pane.base, "kill-server"], capture_output=True, timeout=10)
+        pane.close()
     for text in pane.captures:
         assert "Traceback" not in text, text

@@ -5,8 +5,10 @@ holds the app-wide keys: help, lab picker, screenshot, quit. The command palette
 lists labs, presets and actions through `get_system_commands`. Below 80x24 a notice
 screen covers everything until the terminal is big enough again.
 
-Tests build the app with `autoplay=False` and drive frames with `n`, so they are
-deterministic.
+Each lab screen runs its labs on its own thread (tui/lab_thread.py), so keys and quit
+answer at once however heavy the lab. Tests build the app with `autoplay=False`, which
+also makes it `sync` (every key waits for the lab thread): they drive frames with `n` and
+read exact numbers.
 """
 
 from __future__ import annotations
@@ -22,17 +24,73 @@ from typing import Any, Iterable, Mapping
 # dirty regions are redrawn, so an idle screen costs nothing more. The user's value wins.
 os.environ.setdefault("TEXTUAL_FPS", "120")
 
-from textual.app import App, SystemCommand  # noqa: E402  (after TEXTUAL_FPS)
+from textual import events  # noqa: E402  (after TEXTUAL_FPS)
+from textual.app import App, SystemCommand  # noqa: E402
+from textual.await_complete import AwaitComplete  # noqa: E402
 from textual.binding import Binding  # noqa: E402
+from textual.command import CommandPalette  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 
 from hebblab.sim.labs import all_labs, get_lab
 from hebblab.sim.labs.base import Lab
 from hebblab.tui.runner import Runner
+from hebblab.tui.screens.fresh_resize import DefaultScreen, FreshResize
 from hebblab.tui.screens.lab_screen import LabScreen, Pane
 from hebblab.tui.screens.too_small import TooSmallScreen, too_small
 
 CHAPTER = "chapter"
+EXIT_GRACE_S = 5.0  # a signal exit (TERM, HUP) still running after this is ended outright
+INPUT_FIRST_S = 0.15  # after a key or a resize, running labs wait this long for the screen
+PALETTE_ID = "--command-palette"  # Textual's id for its palette screen
+
+
+def _end_after(seconds: float, code: int) -> None:
+    """End the process if it is still alive after `seconds`. With its terminal gone,
+    Textual 8.2.8 can hang on the way out: its output thread dies on the write error and
+    the shutdown then waits forever to queue a last item for it."""
+    import threading
+    import time
+
+    def watchdog() -> None:
+        time.sleep(seconds)
+        os._exit(code)
+
+    threading.Thread(target=watchdog, name="hebblab-exit", daemon=True).start()
+
+
+class Palette(FreshResize, CommandPalette):
+    """Textual's command palette, guarded against fast input (Textual 8.2.8).
+
+    PageUp/PageDown right after the options changed (fast typing, ctrl+u, Down) make
+    OptionList._move_page read its line cache before the next layout has rebuilt it:
+    `KeyError: 0`, which killed the app. Nothing has moved when it raises: skip the key.
+    And it closes once, itself: two enters in one write selected twice and the second
+    dismiss popped the lab screen under it; a choice made as the too-small notice covered
+    it popped the notice instead.
+    """
+
+    _dismissed = False
+    _close_on_resume = False
+
+    def _action_command_list(self, action: str) -> None:
+        try:
+            super()._action_command_list(action)
+        except (KeyError, IndexError):
+            pass
+
+    def dismiss(self, result=None):
+        if self._dismissed:
+            return AwaitComplete.nothing()
+        self._dismissed = True
+        if not self.is_active:  # covered (the too-small notice): closes when uncovered
+            self._close_on_resume = True
+            return AwaitComplete.nothing()
+        return super().dismiss(result)
+
+    def on_screen_resume(self) -> None:
+        if self._close_on_resume:
+            self._close_on_resume = False
+            super().dismiss()
 
 
 class HebblabApp(App):
@@ -58,17 +116,22 @@ class HebblabApp(App):
 
     def __init__(self, lab: str | type[Lab] = CHAPTER, preset: str | None = None, seed: int = 0,
                  overrides: Mapping[str, Any] | None = None, autoplay: bool = True, fps: float = 20.0,
-                 export_dir: str | os.PathLike | None = None, extra_labs: Iterable[type[Lab]] = ()):
+                 export_dir: str | os.PathLike | None = None, extra_labs: Iterable[type[Lab]] = (),
+                 sync: bool | None = None):
         super().__init__()
         self.start = (lab, preset, dict(overrides or {}))
         self.seed = seed
         self.autoplay = autoplay
+        self.sync = not autoplay if sync is None else sync  # keys wait for the lab thread (tests)
         self.fps = fps
         self.export_dir = Path(export_dir) if export_dir is not None else Path("hebblab-runs")
         self.extra_labs = {cls.name: cls for cls in extra_labs}
         if not isinstance(lab, str):
             self.extra_labs.setdefault(lab.name, lab)
         self.current_lab = lab if isinstance(lab, str) else lab.name
+
+    def get_default_screen(self) -> Screen:
+        return DefaultScreen(id="_default")
 
     # -- labs -----------------------------------------------------------------------------
     def labs(self) -> dict[str, type[Lab]]:
@@ -88,11 +151,26 @@ class HebblabApp(App):
             from hebblab.tui.chapter import ChapterScreen
 
             return ChapterScreen(seed=self.seed, fps=self.fps, autoplay=self.autoplay,
-                                 hebb_preset=preset, overrides=overrides)
+                                 hebb_preset=preset, overrides=overrides, sync=self.sync)
         cls = self.lab_class(lab) if isinstance(lab, str) else lab
-        runner = Runner(cls, preset=preset, seed=self.seed, overrides=overrides, fps=self.fps)
+        # Live, the lab is built on the screen's lab thread (a big network takes seconds).
+        runner = Runner(cls, preset=preset, seed=self.seed, overrides=overrides, fps=self.fps, build=self.sync)
         return LabScreen([Pane(runner)], title=f"{cls.name}: {cls.title or cls.summary}",
-                         fps=self.fps, autoplay=self.autoplay)
+                         fps=self.fps, autoplay=self.autoplay, sync=self.sync)
+
+    def run(self, *args, **kwargs):
+        # Textual sizes a terminal by shutil.get_terminal_size(), which believes COLUMNS and
+        # LINES before the terminal: exported by a script or a test runner they pin the
+        # size and every resize is lost. textual-serve passes its size in them: kept there.
+        if not os.environ.get("TEXTUAL_DRIVER"):
+            os.environ.pop("COLUMNS", None)
+            os.environ.pop("LINES", None)
+        return super().run(*args, **kwargs)
+
+    def exit(self, result=None, return_code: int = 0, message=None) -> None:
+        super().exit(result, return_code, message)
+        if return_code >= 128:  # a signal (TERM, HUP): the terminal may be gone
+            _end_after(EXIT_GRACE_S, return_code)
 
     def on_mount(self) -> None:
         lab, preset, overrides = self.start
@@ -101,11 +179,15 @@ class HebblabApp(App):
 
     def open_lab(self, name: str) -> None:
         """Replace the lab screen with another lab (its default preset)."""
+        current = self.lab_screen()
+        if current is None:
+            return
         screen = self.make_screen(name)
         self.current_lab = name
-        while len(self.screen_stack) > 2:  # drop modals above the lab screen
+        while self.screen is not current:  # drop what covers the lab screen (modals, notices)
             self.pop_screen()
         self.switch_screen(screen)
+        self.check_size()
 
     def lab_screen(self) -> LabScreen | None:
         for screen in reversed(self.screen_stack):
@@ -113,10 +195,34 @@ class HebblabApp(App):
                 return screen
         return None
 
-    # -- terminal size ------------------------------------------------------------------
+    # -- input and terminal size -----------------------------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.InputEvent, events.Resize)):
+            # Once quitting (q, a signal, the terminal gone), input still queued is dropped:
+            # a backlog of keys must not delay the exit nor reach screens already closed.
+            if self._exit or not self.screen_stack:
+                if isinstance(event, events.InputEvent):
+                    return
+            elif (screen := self.lab_screen()) is not None:
+                screen.sim.defer(INPUT_FIRST_S)  # the lab waits while the user acts
+        await super().on_event(event)
+
     def on_resize(self, event) -> None:
         # Runs before App._on_resize records the new size: use the event's.
-        self.check_size(event.size)
+        if not self._exit:
+            self.check_size(event.size)
+
+    def push_screen(self, screen, callback=None, wait_for_dismiss: bool = False):
+        # Nothing goes above the too-small notice: a picker or a command already on its way
+        # when the terminal shrank goes below it (the notice is taken off and put back).
+        stack = self.screen_stack
+        small = bool(stack) and isinstance(stack[-1], TooSmallScreen) and not isinstance(screen, TooSmallScreen)
+        if small:
+            self.pop_screen()
+        result = super().push_screen(screen, callback, wait_for_dismiss)
+        if small:
+            super().push_screen(TooSmallScreen())
+        return result
 
     def check_size(self, size=None) -> None:
         small = too_small(*(size or self.size))
@@ -135,6 +241,28 @@ class HebblabApp(App):
             self._resume_after_small = None
 
     # -- actions ------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # Below 80x24 only quit works: a screen pushed over the notice would outlive it.
+        if isinstance(self.screen, TooSmallScreen) and action in ("help", "pick_lab", "command_palette"):
+            return False
+        return True
+
+    def action_command_palette(self) -> None:
+        # One palette at a time: a closed one stays registered (under the same id) until
+        # removed, and a too-small notice may sit above an open one.
+        if any(s.id == PALETTE_ID for s in (*self.screen_stack, *self.children)) or \
+                any(isinstance(s, CommandPalette) for s in self.screen_stack):
+            return
+        if self.use_command_palette and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(Palette(id=PALETTE_ID))
+
+    def search_themes(self) -> None:
+        # Textual's theme picker, as our palette (the same guards).
+        from textual.theme import ThemeProvider
+
+        if not any(isinstance(s, CommandPalette) for s in self.screen_stack):
+            self.push_screen(Palette(providers=[ThemeProvider], placeholder="Search for themes…"))
+
     def action_help(self) -> None:
         from hebblab.tui.screens.help import HelpScreen
         from hebblab.tui.widgets.param_panel import ParamList
@@ -179,6 +307,20 @@ class HebblabApp(App):
 
     # -- command palette ---------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # Two enters in one write select the same command twice: it runs once.
+        ran = []
+
+        def once(callback):
+            def run():
+                if not ran:
+                    ran.append(True)
+                    return callback()  # may be a coroutine: the palette awaits it
+            return run
+
+        for command in self._commands(screen):
+            yield command._replace(callback=once(command.callback))
+
+    def _commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         lab_screen = self.lab_screen()
         if lab_screen is not None:
@@ -197,8 +339,8 @@ class HebblabApp(App):
                 yield SystemCommand("Freeze / unfreeze plasticity", "Toggle the freeze parameter (f)",
                                     lambda: lab_screen.run_action("freeze"))
             for runner in lab_screen.runners:
-                for p in runner.lab.presets:
-                    yield SystemCommand(f"Preset {runner.lab.name}: {p.name}", p.description,
+                for p in runner.lab_cls.presets:
+                    yield SystemCommand(f"Preset {runner.name}: {p.name}", p.description,
                                         lambda r=runner, n=p.name: lab_screen.load_preset(r, n))
         yield SystemCommand("Help: keys", "Every key binding (f1 or ?)", self.action_help)
         yield SystemCommand("Screenshot (SVG)", "Save an SVG of the screen (ctrl+s)", self.action_save_svg)

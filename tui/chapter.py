@@ -2,7 +2,7 @@
 
 The LIF membrane trace beside the Hebbian weight heat-map. The hebb side starts on a
 preset whose weights visibly grow within seconds (`grow`); `g` switches to the
-listing-faithful `chapter` preset (which almost never learns: science.md section 2) and
+listing-faithful `chapter` preset (which almost never learns: docs/science.md, hebb) and
 back, and the line above the status bar explains the preset in use. The only
 lab-specific code in the app is this choice of labs, presets and charts.
 """
@@ -39,12 +39,15 @@ class ChapterScreen(LabScreen):
     ]
 
     def __init__(self, seed: int = 0, fps: float = 20.0, autoplay: bool = True,
-                 hebb_preset: str | None = None, overrides: Mapping[str, Any] | None = None):
+                 hebb_preset: str | None = None, overrides: Mapping[str, Any] | None = None,
+                 sync: bool | None = None):
         lif_cls, hebb_cls = get_lab("lif"), get_lab("hebb")
         preset_names = [p.name for p in hebb_cls.presets]
         default = GROWING_PRESET if GROWING_PRESET in preset_names else None
-        lif = Runner(lif_cls, seed=seed, fps=fps)
-        hebb = Runner(hebb_cls, preset=hebb_preset or default, seed=seed, overrides=overrides, fps=fps)
+        sync = not autoplay if sync is None else sync
+        lif = Runner(lif_cls, seed=seed, fps=fps, build=sync)
+        hebb = Runner(hebb_cls, preset=hebb_preset or default, seed=seed, overrides=overrides, fps=fps,
+                      build=sync)
         panes = [Pane(lif, first_series(lif_cls, "trace")), Pane(hebb, first_series(hebb_cls, "matrix"))]
         super().__init__(panes, title="the chapter: a LIF neuron and a Hebbian network",
                          fps=fps, autoplay=autoplay,
@@ -52,30 +55,28 @@ class ChapterScreen(LabScreen):
                                     "network (weight heat-map) run together, live. g switches the network between "
                                     f"`{GROWING_PRESET}` (weights grow) and the listing's own numbers "
                                     f"(`{LISTING_PRESET}`, rarely learns). l opens a single lab with all its charts.",
-                         side_by_side=True)
+                         side_by_side=True, sync=sync)
         self.hebb = hebb
 
     def note_strips(self) -> ComposeResult:
         yield from super().note_strips()
-        yield Static(id="preset-note")
+        self.preset_note = Static(id="preset-note")
+        yield self.preset_note
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # Textual calls LabScreen.on_mount too, after this
         self.show_preset_note()
 
     def show_preset_note(self) -> None:
-        lab = self.hebb.lab
-        preset = lab.preset(lab.preset_name)
-        self.query_one("#preset-note", Static).update(
-            f"hebb preset `{preset.name}` (g switches): {preset.description}")
+        preset = self.hebb.lab_cls.preset(self.hebb.shown.preset_name)
+        self.preset_note.update(f"hebb preset `{preset.name}` (g switches): {preset.description}")
 
     def load_preset(self, runner: Runner, name: str) -> None:
         super().load_preset(runner, name)
         self.show_preset_note()
 
     def action_toggle_listing(self) -> None:
-        names = [p.name for p in self.hebb.lab.presets]
-        target = LISTING_PRESET if self.hebb.lab.preset_name != LISTING_PRESET else GROWING_PRESET
+        names = [p.name for p in self.hebb.lab_cls.presets]
+        target = LISTING_PRESET if self.hebb.shown.preset_name != LISTING_PRESET else GROWING_PRESET
         if target not in names:
             target = names[0]
         self.load_preset(self.hebb, target)

@@ -21,9 +21,7 @@ import numpy as np
 
 
 class PlasticityRule:
-    """Base class. Subclasses set `name` and implement `update`."""
-
-    name: str = ""
+    """Base class. Subclasses implement `update`."""
 
     def reset(self, n_pre: int, n_post: int) -> None:
         """Clear internal state for a network of this shape."""

@@ -1,4 +1,4 @@
-"""BCM rule with a sliding threshold (science.md section 4).
+"""BCM rule with a sliding threshold (docs/science.md, bcm).
 
   dw/dt = eta * x * y * (y - theta)          (potentiation when y > theta)
   tau_theta * dtheta/dt = -theta + y^2 / y0  (theta tracks <y^2>/y0)
@@ -19,8 +19,6 @@ from hebblab.sim.plasticity.base import PlasticityRule
 
 
 class BCMRule(PlasticityRule):
-    name = "bcm"
-
     def __init__(self, eta: float, tau_theta_ms: float, y0: float, theta0: float = 0.0):
         self.eta = float(eta)
         self.tau_theta_ms = float(tau_theta_ms)

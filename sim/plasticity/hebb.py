@@ -19,8 +19,6 @@ from hebblab.sim.plasticity.base import PlasticityRule
 class HebbRule(PlasticityRule):
     """dw_ij = eta * pre_i * post_j per time step (no dt scaling: one step = one bin)."""
 
-    name = "hebb"
-
     def __init__(self, eta: float):
         self.eta = float(eta)
 

@@ -3,7 +3,7 @@
 `pre` is the input vector x (n_pre,), `post` the outputs y = x @ w (n_post,), both real
 valued; the lab computes y. Per output j: dw_ij = eta * y_j * (x_i - y_j * w_ij). The
 decay term -eta*y^2*w keeps |w| near 1: for zero-mean inputs with covariance C, w
-converges to +/- the principal eigenvector of C with |w| = 1 (science.md section 3).
+converges to +/- the principal eigenvector of C with |w| = 1 (docs/science.md, oja).
 Plain Hebb for comparison is `HebbRule` (dw = eta*outer(x, y)) on the same y: it grows
 without bound along the same axis.
 """
@@ -16,8 +16,6 @@ from hebblab.sim.plasticity.base import PlasticityRule
 
 
 class OjaRule(PlasticityRule):
-    name = "oja"
-
     def __init__(self, eta: float):
         self.eta = float(eta)
 

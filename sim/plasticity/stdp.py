@@ -1,4 +1,4 @@
-"""Pair-based STDP with traces (science.md section 5), event-driven with lazy decay.
+"""Pair-based STDP with traces (docs/science.md, stdp), event-driven with lazy decay.
 
 Window, with dt = t_post - t_pre:
     dw = +A_plus  * exp(-dt / tau_plus)   for dt > 0 (pre before post: LTP)
@@ -61,8 +61,6 @@ def all_pairs_dw(pre_ms, post_ms, A_plus: float, A_minus: float, tau_plus_ms: fl
 
 class PairSTDP(EventDrivenRule):
     """Pair STDP on weights w of shape (n_pre, n_post); amplitudes in weight units."""
-
-    name = "stdp"
 
     def __init__(self, A_plus: float, A_minus: float, tau_plus_ms: float = 20.0, tau_minus_ms: float = 20.0,
                  w_max: float = 1.0, weight_dependence: str = "additive", spike_pairing: str = "all-to-all"):

@@ -77,8 +77,8 @@ async def test_parameter_list_scrolls_to_keep_the_cursor_visible(make_app):
         assert n > plist.size.height  # lif + hebb do not fit in 24 rows
         for _ in range(n - 1):
             await pilot.press("down")
-            shown = str(plist.render())
+            shown = str(plist.text())
             assert plist.current.spec.name in shown
         assert plist.current.runner.lab.name == "hebb"
         await pilot.press("down")  # wraps to the first
-        assert plist.current.spec.name in str(plist.render()) and plist.cursor == 0
+        assert plist.current.spec.name in str(plist.text()) and plist.cursor == 0

@@ -7,7 +7,7 @@ import numpy as np
 
 from tests.tui.toylab import ToyLab
 from hebblab.tui.runner import SPEEDS_MS, Runner, default_speed
-from hebblab.tui.widgets.canvas_chart import TraceCanvas
+from hebblab.chart_figures import describe
 
 
 def test_default_speed_plays_default_duration_in_about_ten_seconds():
@@ -70,8 +70,7 @@ def test_trace_chart_gets_about_two_points_per_column_and_keeps_a_spike(make_app
     y = np.sin(np.linspace(0, 50, 200_000))
     y[123_456] = 40.0  # one-sample spike
     x = np.arange(y.size) * 0.1
-    chart = TraceCanvas(spec)
-    fig = chart.figure(Series(spec, y, x=x), 80, 20)
+    fig = describe(Series(spec, y, x=x), 80, 20)
     (layer,) = fig.layers
     assert len(layer.x) <= 160
     assert layer.y.max() == 40.0 and layer.y.min() == y.min()

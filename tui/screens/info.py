@@ -19,30 +19,28 @@ from textual.widgets import Static
 from hebblab.tui.screens.scroll_modal import ScrollModal
 
 from hebblab.tui.runner import Runner
+from hebblab.format import with_unit
 from hebblab.tui.widgets.status import _fmt_value
 
 
 def lab_info(runner: Runner) -> Group:
-    lab = runner.lab
+    lab, shown = runner.lab_cls, runner.shown  # the class and the latest view: never the live lab
     head = Text()
     head.append(lab.name, style="bold reverse")
     head.append(f"  {lab.title or lab.summary}\n", style="bold")
     if lab.summary and lab.summary != lab.title:
         head.append(lab.summary + "\n")
-    preset = lab.preset(lab.preset_name)
+    preset = lab.preset(shown.preset_name)
     head.append("\npreset ", style="dim")
     head.append(preset.name, style="bold")
     head.append(f": {preset.description}\n" if preset.description else "\n")
-    notes = lab.notes()
-    if notes:
+    if shown.notes:
         head.append("\nnotes\n", style="dim")
-        for note in notes:
-            head.append("• " + note + "\n", style="bold red" if note == lab.diverged else "")
-    try:
-        values = lab.readouts()
-    except Exception as err:  # a lab bug must not close the screen
-        values = {}
-        head.append(f"\nreadouts failed: {type(err).__name__}: {err}\n", style="red")
+        for note in shown.notes:
+            head.append("• " + note + "\n", style="bold red" if note == shown.diverged else "")
+    values = shown.readouts
+    if shown.readouts_error:  # a lab bug must not close the screen
+        head.append(f"\nreadouts failed: {shown.readouts_error}\n", style="red")
     table = Table(box=None, show_header=True, header_style="dim", expand=True, pad_edge=False)
     table.add_column("readout", no_wrap=True, style="bold")
     table.add_column("value", no_wrap=True, justify="right")
@@ -50,8 +48,7 @@ def lab_info(runner: Runner) -> Group:
     for spec in lab.readout_specs:
         if spec.name in values:
             shown = _fmt_value(values[spec.name])
-            unit = f" {spec.unit}" if spec.unit and shown != "—" else ""
-            table.add_row(spec.name, shown + unit, Text(spec.help, style="dim"))
+            table.add_row(spec.name, with_unit(shown, spec.unit), Text(spec.help, style="dim"))
     return Group(head, table, Text(""))
 
 

@@ -1,16 +1,22 @@
-"""The live lab screen: parameter panel, charts, notes, status line, footer; the frame loop.
+"""The live lab screen: parameter panel, charts, notes, status line, footer.
 
 Generic over labs: it shows one or more `Pane`s (a runner plus which of its series to
 chart, all by default), so a single lab and the chapter view (lif beside hebb) are the
-same screen. The frame loop is a timer at the redraw rate (`fps`); each tick advances
-every runner by its sim speed (bio ms per frame) and hands only changed series to the
-visible charts. The timer is paused while the sim is paused, and a tick does nothing
-while another screen (help, a picker) covers this one.
+same screen. The screen never calls its labs: its `LabThread` steps them (each frame
+the runners' sim speed, bio ms per frame, `fps` frames a second) and runs the screen's
+requests between steps; the screen draws the views the thread publishes and hands only
+changed series to the visible charts. Nothing steps while another screen (help, a
+picker) covers this one.
+
+`sync` (the default when autoplay is off, as in tests): every key waits until the lab
+thread has done what it asked, so what a test reads after a key is exact.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,16 +24,24 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 
 from hebblab.sim.params import ParamError
+from hebblab.tui.lab_thread import LabThread
+from hebblab.tui.screens.fresh_resize import FreshResize
 from hebblab.tui.runner import Runner
 from hebblab.tui.widgets.charts import make_chart
 from hebblab.tui.widgets.param_panel import ParamList, ParamPanel
 from hebblab.tui.widgets.status import NotesLine, ReadoutsLine, StatusLine
 
+UI_BUSY, UI_IDLE = 0.5, 0.25  # share of its time the screen spends drawing: fewer views above, more below
+MAX_VIEW_PERIOD_S = 0.5  # the slowest the charts are redrawn while running
+SYNC_TIMEOUT_S = 60.0  # sync mode: longest wait for the lab thread (a hung lab must not hang a test forever)
+RESIZE_SETTLE_S = 0.05  # live: relayout this long after the last of a burst of resizes
+BUSY_SHOWN_S = 0.5  # a lab call running longer than this is shown on the status line
 MIN_CHART_W = 38  # a chart narrower/shorter than this is unreadable: page instead
 MIN_CHART_H = 9
 SIDE_MIN_W = 26  # the chapter's heat-map strip: a 2x2 matrix's values and the colour legend
@@ -41,7 +55,7 @@ class Pane:
     series: tuple[str, ...] | None = None  # names to chart; None = all the lab declares
 
     def names(self) -> tuple[str, ...]:
-        declared = tuple(s.name for s in self.runner.lab.series_specs)
+        declared = tuple(s.name for s in self.runner.lab_cls.series_specs)
         return declared if self.series is None else tuple(n for n in self.series if n in declared)
 
 
@@ -65,18 +79,24 @@ class ChartDeck(Container):
         for _, _, widget in self.charts:
             yield widget
 
+    class Relaid(Message):
+        """The charts on the page changed (a resize moved some on or off it)."""
+
     def on_resize(self) -> None:
-        self.layout_pages()
+        if self.layout_pages():
+            self.post_message(self.Relaid())
 
     @property
     def pages(self) -> int:
         return max(1, -(-len(self.charts) // self.per_page))
 
-    def layout_pages(self) -> None:
+    def layout_pages(self) -> bool:
+        """Lay the page out for the current size; True if other charts are now shown."""
         width, height = self.size
         n = len(self.charts)
         if n == 0 or width == 0:
-            return
+            return False
+        before = [w.display for _, _, w in self.charts]
         cols_fit = max(1, width // MIN_CHART_W)
         rows_fit = max(1, height // self.min_height)
         self.per_page = min(n, cols_fit * rows_fit)
@@ -110,6 +130,7 @@ class ChartDeck(Container):
         for i, (_, _, widget) in enumerate(self.charts):
             widget.display = i in shown
             widget.styles.column_span = 1 + spare if (i == on_page[0] and spare < cols) else 1
+        return [w.display for _, _, w in self.charts] != before
 
     def next_page(self) -> None:
         self.page = (self.page + 1) % self.pages
@@ -119,7 +140,7 @@ class ChartDeck(Container):
         return [c for c in self.charts if c[2].display]
 
 
-class LabScreen(Screen):
+class LabScreen(FreshResize, Screen):
     """One or more labs, live."""
 
     BINDINGS = [
@@ -145,41 +166,57 @@ class LabScreen(Screen):
                 tooltip="The lab's full notes, its preset's description and every readout with its meaning"),
     ]
 
+    class LabsUpdated(Message):
+        """The lab thread published new views."""
+
     def __init__(self, panes: list[Pane], title: str, fps: float = 20.0, autoplay: bool = True,
-                 name: str | None = None, extra_help: str = "", side_by_side: bool = False):
+                 name: str | None = None, extra_help: str = "", side_by_side: bool = False,
+                 sync: bool | None = None):
         super().__init__(name=name)
         self.panes = panes
         self.runners = [p.runner for p in panes]
         self.lab_title = title
         self.fps = fps
         self.autoplay = autoplay
+        self.sync = not autoplay if sync is None else sync
         self.running = False
         self.extra_help = extra_help
         self.side_by_side = side_by_side
         self._measured_fps = 0.0
-        self._fps_window: list[float] = []
-        self.last_frame_ms = 0.0
+        self._fps_window: deque[float] = deque()
         self._notes_text = None
-        self._input_seen = False
+        self._told: dict[int, str] = {}  # errors already shown, per runner
+        self._held_series: dict[tuple[int, str], object] = {}  # drawn once input has been answered
+        self._flush_timer = None
+        self._ui_clock = (time.perf_counter(), time.thread_time())
+        self._params_shown: list = []
+        self._resize_timer = None
         if len(self.runners) > 1:  # side-by-side labs advance the same biological time
             for r in self.runners[1:]:
                 r.ms_per_frame = self.runners[0].ms_per_frame
-        self.charts = [(i, name, make_chart(p.runner.lab.series_spec(name)))
+        self.charts = [(i, name, make_chart(p.runner.lab_cls.series_spec(name)))
                        for i, p in enumerate(panes) for name in p.names()]
+        self._widgets = {(i, name): w for i, name, w in self.charts}
+        self.sim = LabThread(self.runners, fps)
+        self.param_panel = ParamPanel(self.runners, id="param-panel")
+        self.deck = self.make_deck()
+        self.status = StatusLine(id="status")
+        self.readouts = ReadoutsLine(id="readouts", classes="-multi" if len(self.runners) > 1 else "")
+        self.notes = NotesLine(id="notes")
 
     # -- building -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield ParamPanel(self.runners, id="param-panel")
-            yield self.make_deck()
-        yield ReadoutsLine(id="readouts", classes="-multi" if len(self.runners) > 1 else "")
+            yield self.param_panel
+            yield self.deck
+        yield self.readouts
         yield from self.note_strips()
-        yield StatusLine(id="status")
+        yield self.status
         yield Footer(compact=True)  # every key in one line at 120 columns
 
     def note_strips(self) -> ComposeResult:
         """The strips between readouts and status (the chapter view adds its preset note)."""
-        yield NotesLine(id="notes")
+        yield self.notes
 
     def make_deck(self) -> ChartDeck:
         few = len(self.charts) <= 2
@@ -188,101 +225,183 @@ class LabScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = self.lab_title
-        self.timer = self.set_interval(1 / self.fps, self._tick, pause=True)
-        self.query_one(ParamList).focus()
-        self.redraw(force=True)
+        loop = asyncio.get_running_loop()
+        self.sim.notify = lambda: loop.call_soon_threadsafe(self._post_update)
+        self.sim.start()
+        self.set_interval(0.25, self.update_status)  # busy / behind / fps change without frames
+        self.param_panel.param_list.focus()
+        self._answered()
         if self.autoplay:
             self.call_after_refresh(self.set_running, True)
 
-    # -- frame loop ---------------------------------------------------------------------
+    def _post_update(self) -> None:  # on the event loop, called from the lab thread
+        self.post_message(self.LabsUpdated())
+
+    def on_unmount(self) -> None:
+        self.sim.stop()
+
+    def on_screen_suspend(self) -> None:
+        self.sim.hold(True)
+
+    def on_screen_resume(self) -> None:
+        self.sim.hold(False)
+
+    # -- running ------------------------------------------------------------------------
     def set_running(self, running: bool) -> None:
-        if running and any(r.lab.diverged for r in self.runners):
+        if running and any(r.shown.diverged for r in self.runners):
             self.notify("The run diverged: change the parameter named in the note, then reset (r).",
                         severity="warning")
             running = False
         self.running = running
-        if running:
-            self.timer.resume()
-        else:
-            self.timer.pause()
+        self.sim.set_running(running)
         self._fps_window.clear()
-        self.update_status()
+        self._measured_fps = 0.0
+        self._answered()
 
-    def _tick(self) -> None:
-        if not self.running or self.app.screen is not self:
-            return
-        if self._input_seen:  # a key was just handled: let its screen update out first
-            self._input_seen = False
-            return
-        self.advance_frame()
+    def _answered(self) -> None:
+        """After a request: in sync mode wait for the lab thread and draw its answer; live,
+        show what the screen knows now (the thread's view follows)."""
+        if self.sync:
+            self.sim.settle(SYNC_TIMEOUT_S)
+            self.redraw()
+        else:
+            self.update_status()
+            self.param_panel.refresh_help()
 
-    def advance_frame(self) -> None:
-        """Step every runner one frame and hand changed data to the charts."""
-        start = time.perf_counter()
-        for r in self.runners:
-            try:
-                r.frame()
-            except Exception as err:  # a lab bug: stop and say so, keep the terminal usable
-                self.set_running(False)
-                self.notify(f"{type(err).__name__}: {err}", title=f"{r.lab.name} failed: paused",
-                            severity="error", timeout=15)
-                return
+    def on_lab_screen_labs_updated(self, message: LabsUpdated) -> None:
+        message.stop()  # it is this screen's alone: no need to travel on to the app
         self.redraw()
-        now = time.perf_counter()
-        self.last_frame_ms = (now - start) * 1000
-        self._fps_window = [t for t in self._fps_window if now - t < 1.0] + [now]
-        self._measured_fps = len(self._fps_window) - 1 if len(self._fps_window) > 1 else 0.0
-        diverged = [r.lab for r in self.runners if r.lab.diverged]
+
+    def redraw(self) -> None:
+        """Draw what the lab thread published: changed series, status, readouts, notes."""
+        views, replies = self.sim.take()
+        for i, (runner, view) in enumerate(zip(self.runners, views)):
+            if view is not None:
+                for name, series in runner.accept(view).items():
+                    self._held_series[(i, name)] = series
+        self._draw_charts()
+        for reply, result in replies:
+            reply(result)
+        if self.running and any(v is not None for v in views):
+            self._pace_views()
+            now = time.perf_counter()
+            self._fps_window.append(now)
+            while self._fps_window and now - self._fps_window[0] > 1.0:
+                self._fps_window.popleft()
+            self._measured_fps = len(self._fps_window) - 1 if len(self._fps_window) > 1 else 0.0
+        self.update_status()
+        self.readouts.show(self.runners)
+        self.update_notes()
+        params = [(r.shown.params, r.shown.pending) for r in self.runners]
+        if params != self._params_shown:  # a preset or reset applied: the panel shows the lab's values
+            self._params_shown = params
+            self.param_panel.refresh_help()
+        self._check_trouble()
+
+    def _draw_charts(self) -> None:
+        # Live, just after a key the charts wait (the lab does too, `defer`): the screen
+        # update answering the key stays small. Sync mode (tests) draws at once.
+        wait = 0.0 if self.sync else self.sim.quiet_until - time.monotonic()
+        if wait > 0:
+            if self._flush_timer is None:
+                self._flush_timer = self.set_timer(wait, self._flush_charts)
+            return
+        held, self._held_series = self._held_series, {}
+        for key, series in held.items():
+            widget = self._widgets.get(key)
+            if widget is not None and widget.display:
+                widget.show_series(series)
+
+    def _flush_charts(self) -> None:
+        self._flush_timer = None
+        self._draw_charts()
+
+    def _pace_views(self) -> None:
+        """Ask for fewer views while drawing them takes most of the screen's time (heavy
+        charts on a slow machine), so keys still find the event loop free; more again
+        when it is idle."""
+        wall, cpu = time.perf_counter(), time.thread_time()
+        wall0, cpu0 = self._ui_clock
+        if wall - wall0 < 1.0:
+            return
+        self._ui_clock = (wall, cpu)
+        busy = (cpu - cpu0) / (wall - wall0)
+        period = self.sim.publish_period
+        if busy > UI_BUSY:
+            self.sim.publish_period = min(MAX_VIEW_PERIOD_S, period * 1.5)
+        elif busy < UI_IDLE:
+            self.sim.publish_period = max(self.sim.period, period / 1.5)
+
+    def _check_trouble(self) -> None:
+        """Pause on divergence or a lab error, and say so once."""
+        for k, r in enumerate(self.runners):
+            error = r.shown.error or (self.sim.crashed and f"lab thread: {self.sim.crashed}")
+            if error and self._told.get(k) != error:
+                self._told[k] = error
+                self.notify(error, title=f"{r.name} failed: paused", severity="error", timeout=15)
+                if self.running:
+                    self.set_running(False)
+        diverged = [r for r in self.runners if r.shown.diverged]
         if diverged and self.running:
             self.set_running(False)
-            for lab in diverged:
-                self.notify(lab.diverged, title=f"{lab.name} diverged: paused", severity="error", timeout=10)
-
-    def redraw(self, force: bool = False) -> None:
-        deck = self.query_one(ChartDeck)
-        if force:
-            for r in self.runners:
-                r.forget_drawn()
-        wanted: dict[int, set[str]] = {}
-        for i, name, _ in deck.visible():
-            wanted.setdefault(i, set()).add(name)
-        widgets = {(i, name): w for i, name, w in self.charts}
-        for i, names in wanted.items():
-            for name, series in self.runners[i].changed_series(names).items():
-                widgets[(i, name)].show_series(series)
-        self.update_status()
-        self.query_one(ReadoutsLine).show(self.runners)
-        self.update_notes()
+            for r in diverged:
+                self.notify(r.shown.diverged, title=f"{r.name} diverged: paused", severity="error", timeout=10)
 
     def update_status(self) -> None:
-        self.query_one(StatusLine).show(self.runners, self.running, self._measured_fps)
+        busy = self.sim.busy_for()
+        self.status.show(self.runners, self.running, self._measured_fps, pace=self.sim.pace,
+                         busy_s=busy if busy >= BUSY_SHOWN_S else 0.0)
 
     def update_notes(self) -> None:
-        notes = [n for r in self.runners for n in r.lab.notes()]
+        notes = [n for r in self.runners for n in r.shown.notes]
         if notes != self._notes_text:
             self._notes_text = notes
-            self.query_one(NotesLine).show(self.runners)
+            self.notes.show(self.runners)
+
+    def show_wanted(self) -> None:
+        """Tell the lab thread which series the visible charts need, and have it send
+        them all again (after a resize or a page change)."""
+        wanted: dict[int, set[str]] = {i: set() for i in range(len(self.runners))}
+        for i, name, _ in self.deck.visible():
+            wanted[i].add(name)
+        for i, r in enumerate(self.runners):
+            r.wanted = frozenset(wanted[i])
+
+        def resend() -> None:
+            for r in self.runners:
+                r.forget_drawn()
+
+        self.sim.submit(resend)
+        if self.sync:
+            self._answered()
 
     # -- events ---------------------------------------------------------------------------
-    def on_param_list_moved(self, _event: ParamList.Moved) -> None:
-        self._input_seen = True
-
     def on_param_list_changed(self, event: ParamList.Changed) -> None:
-        self._input_seen = True
         if not event.live:
             self.notify(f"{event.name} applies on reset: press r", timeout=3)
-        if self.running:
-            self.update_status()  # the next frame redraws the charts: keep the key path short
-        else:
-            self.redraw()
+        self._answered()
+
+    def on_chart_deck_relaid(self, event: ChartDeck.Relaid) -> None:
+        event.stop()
+        self.show_wanted()
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._after_resize)
+        # A window being dragged resizes many times a second: re-wrap once it settles.
+        if self.sync:
+            self.call_after_refresh(self._after_resize)
+            return
+        if self._resize_timer is not None:
+            self._resize_timer.stop()
+        self._resize_timer = self.set_timer(RESIZE_SETTLE_S, self._after_resize)
 
     def _after_resize(self) -> None:
+        self._resize_timer = None
+        if not self.is_attached:  # switched away (another lab) before this ran
+            return
         self._notes_text = None  # the notes re-wrap to the new width
-        self.query_one(ChartDeck).layout_pages()
-        self.redraw(force=True)
+        self.update_notes()
+        if self.deck.layout_pages():  # the deck's own resize may not have come (same size)
+            self.show_wanted()
 
     # -- actions ----------------------------------------------------------------------------
     def action_toggle_run(self) -> None:
@@ -291,24 +410,24 @@ class LabScreen(Screen):
     def action_step_frame(self) -> None:
         if self.running:
             self.set_running(False)
-        if any(r.lab.diverged for r in self.runners):
+        if any(r.shown.diverged for r in self.runners):
             self.notify("Diverged: reset (r) after changing the parameter named in the note.", severity="warning")
             return
-        self.advance_frame()
+        self.sim.step_frame()
+        self._answered()
 
     def action_reset(self) -> None:
         for r in self.runners:
-            r.reset()
-        self.redraw(force=True)
+            r.request_reset()
+        self._told.clear()
+        self._answered()
 
     def action_faster(self) -> None:
-        for r in self.runners:
-            r.faster()
+        self.sim.change_speed(lambda: [r.faster() for r in self.runners])
         self.update_status()
 
     def action_slower(self) -> None:
-        for r in self.runners:
-            r.slower()
+        self.sim.change_speed(lambda: [r.slower() for r in self.runners])
         self.update_status()
 
     def action_info(self) -> None:
@@ -317,11 +436,11 @@ class LabScreen(Screen):
         self.app.push_screen(InfoScreen(self.runners))
 
     def action_next_charts(self) -> None:
-        self.query_one(ChartDeck).next_page()
-        self.redraw(force=True)
+        self.deck.next_page()
+        self.show_wanted()
 
     def selected_runner(self) -> Runner:
-        row = self.query_one(ParamList).current
+        row = self.param_panel.param_list.current
         return row.runner if row is not None else self.runners[0]
 
     def action_pick_preset(self) -> None:
@@ -333,55 +452,60 @@ class LabScreen(Screen):
             if name:
                 self.load_preset(runner, name)
 
-        self.app.push_screen(PresetPicker(runner.lab), chosen)
+        self.app.push_screen(PresetPicker(runner.lab_cls, runner.shown.preset_name), chosen)
 
     def load_preset(self, runner: Runner, name: str) -> None:
         try:
-            runner.load_preset(name)
+            runner.request_preset(name)
         except ParamError as err:
             self.notify(str(err), severity="error")
             return
-        self.query_one(ParamPanel).refresh_help()
-        self.redraw(force=True)
-        self.notify(runner.lab.preset(name).description, title=f"{runner.lab.name}: preset {name}", timeout=8)
+        self._told.pop(self.runners.index(runner), None)
+        self._answered()
+        self.notify(runner.lab_cls.preset(name).description, title=f"{runner.name}: preset {name}", timeout=8)
 
     def has_freeze(self) -> bool:
-        return any(any(s.name == "freeze" for s in r.lab.specs) for r in self.runners)
+        return any(any(s.name == "freeze" for s in r.specs) for r in self.runners)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "freeze" and not self.has_freeze():
             return False  # hidden: this lab has nothing to freeze
         if action == "next_charts":
-            deck = self.query(ChartDeck)
-            return False if not deck or deck.first().pages <= 1 else True
+            return self.deck.pages > 1
         return True
 
     def action_freeze(self) -> None:
         for r in self.runners:
-            if any(s.name == "freeze" for s in r.lab.specs):
-                r.set_param("freeze", not r.lab.value("freeze"))
-                state = "frozen" if r.lab.value("freeze") else "plastic again"
-                self.notify(f"{r.lab.name}: weights {state}", timeout=3)
-        self.query_one(ParamPanel).refresh_help()
-        self.redraw()
+            if any(s.name == "freeze" for s in r.specs):
+                r.request_param("freeze", not r.value("freeze"))
+                state = "frozen" if r.value("freeze") else "plastic again"
+                self.notify(f"{r.name}: weights {state}", timeout=3)
+        self._answered()
 
     def action_export(self) -> None:
         from hebblab.runfiles import write_run
 
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         base = Path(getattr(self.app, "export_dir", "hebblab-runs"))
-        written = []
-        try:
+
+        def write() -> list[str]:  # on the lab thread: metrics and series come from the labs
+            written = []
             for r in self.runners:
-                out = base / f"{r.lab.name}-{stamp}"
+                out = base / f"{r.name}-{stamp}"
                 n = 1
                 while out.exists():
                     n += 1
-                    out = base / f"{r.lab.name}-{stamp}-{n}"
+                    out = base / f"{r.name}-{stamp}-{n}"
                 note = "parameters changed during the run; replay uses the final values" if r.edited else None
                 write_run(r.lab, out, note=note)
                 written.append(str(out))
-        except (OSError, ParamError, Exception) as err:  # never crash the live view on a disk error
-            self.notify(f"export failed: {err}", severity="error", timeout=8)
-            return
-        self.notify("\n".join(written), title="Exported run", timeout=8)
+            return written
+
+        def done(result) -> None:
+            if isinstance(result, BaseException):  # never crash the live view on a disk error
+                self.notify(f"export failed: {result}", severity="error", timeout=8)
+            else:
+                self.notify("\n".join(result), title="Exported run", timeout=8)
+
+        self.sim.submit(write, done)
+        self._answered()

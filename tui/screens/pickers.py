@@ -11,11 +11,12 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from hebblab.sim.labs.base import Lab
+from hebblab.tui.screens.fresh_resize import FreshResize
 
 CHAPTER = "chapter"  # the lab picker's entry for the chapter view (lif beside hebb)
 
 
-class Picker(ModalScreen[str | None]):
+class Picker(FreshResize, ModalScreen[str | None]):
     """A titled option list; dismisses with the chosen option's id (None on escape)."""
 
     BINDINGS = [
@@ -36,6 +37,8 @@ class Picker(ModalScreen[str | None]):
         self.picker_title = title
         self.options = options
         self.current = current
+        self.chosen = False  # dismissed already (two enters in one write must not dismiss twice)
+        self._result_on_resume: tuple = ()
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -58,16 +61,32 @@ class Picker(ModalScreen[str | None]):
         ol.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        event.stop()
+        self._dismiss_once(event.option.id)
 
     def action_dismiss_none(self) -> None:
-        self.dismiss(None)
+        self._dismiss_once(None)
+
+    def _dismiss_once(self, result: str | None) -> None:
+        # A second dismiss would pop the screen below this one (the lab) off the stack; one
+        # while covered (the too-small notice came up meanwhile) would pop the notice.
+        if self.chosen:
+            return
+        self.chosen = True
+        if self.is_active:
+            self.dismiss(result)
+        else:
+            self._result_on_resume = (result,)
+
+    def on_screen_resume(self) -> None:
+        if self._result_on_resume:
+            (result,), self._result_on_resume = self._result_on_resume, ()
+            self.dismiss(result)
 
 
 class PresetPicker(Picker):
-    def __init__(self, lab: Lab):
-        super().__init__(f"Preset for {lab.name}", [(p.name, p.description) for p in lab.presets],
-                         lab.preset_name)
+    def __init__(self, lab: type[Lab], current: str | None):
+        super().__init__(f"Preset for {lab.name}", [(p.name, p.description) for p in lab.presets], current)
 
 
 class LabPicker(Picker):

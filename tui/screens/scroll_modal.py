@@ -10,8 +10,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 
+from hebblab.tui.screens.fresh_resize import FreshResize
 
-class ScrollModal(ModalScreen[None]):
+
+class ScrollModal(FreshResize, ModalScreen[None]):
     """Subclasses yield their content from `body()`; the scroll frame takes focus so
     up/down scroll it at once."""
 

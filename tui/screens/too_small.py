@@ -7,6 +7,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from hebblab.tui.screens.fresh_resize import FreshResize
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
@@ -14,7 +16,7 @@ def too_small(width: int, height: int) -> bool:
     return width < MIN_WIDTH or height < MIN_HEIGHT
 
 
-class TooSmallScreen(Screen):
+class TooSmallScreen(FreshResize, Screen):
     BINDINGS = [Binding("q", "app.quit", "Quit", id="small.quit", tooltip="Quit hebblab")]
 
     DEFAULT_CSS = """

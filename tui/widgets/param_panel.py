@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -87,6 +89,10 @@ class ParamList(Widget, can_focus=True):
         self.cursor = 0
         self.error = ""
         self._top = 0  # first visible line
+        self._strip_cache: dict[tuple, Strip] = {}
+        self._key: tuple | None = None
+        self._shown_key: tuple | None = None
+        self._visible: list[tuple] = []
 
     # -- model ------------------------------------------------------------------------
     @property
@@ -206,7 +212,38 @@ class ParamList(Widget, can_focus=True):
                 i += 1
         return lines, cursor_line
 
-    def render(self) -> Text:
+    def render_line(self, y: int) -> Strip:
+        # One strip per line, cached by what the line shows: a key that changes a value or
+        # moves the cursor rebuilds one or two lines, not the whole list.
+        key = (self.size, self.app.theme)
+        if key != self._key:
+            self._strip_cache.clear()
+            self._key = key
+        shown = (self.size, self.cursor, self.has_focus, tuple(id(r.shown) for r in self.runners))
+        if shown != self._shown_key:  # once per screen update, not once per line
+            self._visible = self.visible_lines()
+            self._shown_key = shown
+        lines = self._visible
+        if not 0 <= y < len(lines):
+            return Strip.blank(self.size.width, self.rich_style)
+        strip = self._strip_cache.get(lines[y])
+        if strip is None:
+            text = self._line_text(lines[y])
+            width, base = self.size.width, self.rich_style
+            strip = Strip(list(Segment.apply_style(text.render(self.app.console), base)), text.cell_len)
+            strip = self._strip_cache[lines[y]] = strip.adjust_cell_length(width, base)
+            if len(self._strip_cache) > 4 * max(1, self.size.height):
+                self._strip_cache.clear()
+                self._strip_cache[lines[y]] = strip
+        return strip
+
+    def text(self) -> Text:
+        """What the list shows, one line per row (for tests and the curious)."""
+        return Text("\n").join(self._line_text(line) for line in self.visible_lines())
+
+    def visible_lines(self) -> list[tuple]:
+        """What each visible line shows: ("header", name, width) or ("param", mark, name,
+        value, unit, pending, selected, focus, name width, width)."""
         width, height = self.size
         lines, cursor_line = self._lines()
         height = max(1, height)
@@ -218,32 +255,33 @@ class ParamList(Widget, can_focus=True):
         visible = lines[self._top: self._top + height]
         name_w = max((len(s.name) for r in self.runners for s in r.specs), default=4)
         name_w = max(4, min(name_w, width - 14))
-        text = Text(no_wrap=True, overflow="ellipsis")
+        out = []
         for k, (kind, row) in enumerate(visible):
-            if k:
-                text.append("\n")
             if kind == "header":
-                label = f" {row.runner.name} " if row else " ? "
-                text.append(label.center(width, "─"), style="bold")
+                out.append(("header", row.runner.name if row else "?", width))
                 continue
-            assert row is not None
-            selected = (self._top + k) == cursor_line
             runner, spec = row.runner, row.spec
-            pending = spec.name in runner.pending
-            mark = LIVE_MARK if spec.live else RESET_MARK
-            value = spec.format(runner.value(spec.name))
-            unit = spec.unit if len(spec.unit) <= 6 else spec.unit[:5] + "…"
-            val_w = max(4, width - name_w - len(unit) - 5)
-            line = Text(no_wrap=True, overflow="ellipsis")
-            line.append(mark + " ", style="green" if spec.live else "dim")
-            line.append(spec.name[:name_w].ljust(name_w) + " ", style="bold" if selected else "")
-            line.append(value[:val_w].rjust(val_w), style="bold yellow" if pending else "bold")
-            line.append("*" if pending else " ", style="yellow" if pending else "")
-            line.append(unit, style="dim")
-            if selected:
-                line.stylize("reverse" if self.has_focus else "underline")
-            line.truncate(width, pad=True)
-            text.append_text(line)
+            out.append(("param", spec.live, spec.name, spec.format(runner.value(spec.name)), spec.unit,
+                        spec.name in runner.pending, (self._top + k) == cursor_line, self.has_focus, name_w, width))
+        return out
+
+    @staticmethod
+    def _line_text(line: tuple) -> Text:
+        if line[0] == "header":
+            _, name, width = line
+            return Text(f" {name} ".center(width, "─"), style="bold", no_wrap=True)
+        _, live, name, value, unit, pending, selected, focus, name_w, width = line
+        unit = unit if len(unit) <= 6 else unit[:5] + "…"
+        val_w = max(4, width - name_w - len(unit) - 5)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append((LIVE_MARK if live else RESET_MARK) + " ", style="green" if live else "dim")
+        text.append(name[:name_w].ljust(name_w) + " ", style="bold" if selected else "")
+        text.append(value[:val_w].rjust(val_w), style="bold yellow" if pending else "bold")
+        text.append("*" if pending else " ", style="yellow" if pending else "")
+        text.append(unit, style="dim")
+        if selected:
+            text.stylize("reverse" if focus else "underline")
+        text.truncate(width, pad=True)
         return text
 
     def on_focus(self) -> None:

@@ -29,6 +29,7 @@ class StatusLine(Static):
     DEFAULT_CSS = """
     StatusLine { height: 1; }
     """
+    _shown: Text | None = None
 
     def show(self, runners: list[Runner], running: bool, fps: float, pace: float | None = None,
              busy_s: float = 0.0) -> None:
@@ -54,7 +55,9 @@ class StatusLine(Static):
         pending = sum(len(r.pending) for r in runners)
         if pending:
             text.append(f"  {pending} change(s) apply on reset (r)", style="yellow")
-        self.update(text, layout=False)  # fixed height: no relayout every frame
+        if text != self._shown:  # asked every frame and every 0.25 s: redraw only a change
+            self._shown = text
+            self.update(text, layout=False)  # fixed height: no relayout every frame
 
 
 def layout_notes(notes: list[tuple[int, str]], width: int, max_lines: int) -> list[tuple[int, list[str]]]:
