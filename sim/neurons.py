@@ -205,9 +205,11 @@ class LIFPopulation:
         cross in the first update it integrates from V >= V_thresh (a start state there,
         or a reset at or above threshold: then nothing is excluded)."""
         p = self.params
-        ok = self._can_cross(I)
-        if ok is True or ok.all() or not p.V_reset_mV < p.V_thresh_mV:
+        if not p.decay > 0.0 or not p.V_reset_mV < p.V_thresh_mV:
             return None
+        if p.V_rest_mV + p.R_m_MOhm * I.min() > p.V_thresh_mV:  # every update above rheobase (R > 0)
+            return None
+        ok = self._can_cross(I)
         start = self.ref_left  # the first update each cell integrates is start + 1
         high = np.flatnonzero((self.V >= p.V_thresh_mV) & (start < len(ok)))
         ok[start[high], high] = True

@@ -58,11 +58,11 @@ def test_step_hands_advance_bounded_chunks(name, monkeypatch):
 
 
 def test_wide_labs_take_fewer_steps_per_chunk():
-    # hebb at 64 x 64 holds ~270 numbers a step: its chunks shrink to keep the arrays at
-    # CHUNK_VALUES; at the default 2 x 2 they are CHUNK_STEPS long.
-    assert LABS["hebb"]().chunk_steps() == CHUNK_STEPS
-    wide = LABS["hebb"]({"n_pre": 64, "n_post": 64})
-    assert wide.chunk_steps() < CHUNK_STEPS and wide.chunk_steps() * 64 * 2 <= CHUNK_VALUES
+    # hebb at 64 x 64 holds ~270 numbers a step: its chunks shrink so that its arrays stay
+    # at CHUNK_VALUES numbers; at the default 2 x 2 they are 20 times longer.
+    narrow, wide = LABS["hebb"](), LABS["hebb"]({"n_pre": 64, "n_post": 64})
+    assert wide.chunk_steps() * 2 * (64 + 64) <= CHUNK_VALUES
+    assert CHUNK_STEPS >= narrow.chunk_steps() > 20 * wide.chunk_steps()
 
 
 @pytest.mark.parametrize("name", list(LABS))

@@ -41,7 +41,7 @@ MAX_SEED = 2**32 - 1
 # step() hands _advance at most CHUNK_STEPS steps and CHUNK_VALUES numbers per array
 # (2 MB of float64; see _step_width), so an hour-long run needs no more memory than a
 # short one.
-CHUNK_STEPS = 4096
+CHUNK_STEPS = 1 << 16
 CHUNK_VALUES = 1 << 18
 
 
