@@ -52,11 +52,14 @@ def pair_window(delta_ms, A_plus: float, A_minus: float, tau_plus_ms: float, tau
 
 def all_pairs_dw(pre_ms, post_ms, A_plus: float, A_minus: float, tau_plus_ms: float, tau_minus_ms: float) -> float:
     """Additive all-to-all pair rule, unbounded: the sum of the window over every pair."""
-    pre = np.asarray(pre_ms, dtype=float)[:, None]
-    post = np.asarray(post_ms, dtype=float)[None, :]
+    pre = np.asarray(pre_ms, dtype=float)
+    post = np.asarray(post_ms, dtype=float)
     if pre.size == 0 or post.size == 0:
         return 0.0
-    return float(pair_window(post - pre, A_plus, A_minus, tau_plus_ms, tau_minus_ms).sum())
+    # Row blocks of at most 65536 numbers: bounded temporaries for 1000-pair protocols.
+    rows = max(1, (1 << 16) // post.size)
+    return float(sum(pair_window(post[None, :] - pre[i : i + rows, None], A_plus, A_minus, tau_plus_ms,
+                                 tau_minus_ms).sum() for i in range(0, pre.size, rows)))
 
 
 class PairSTDP(EventDrivenRule):
