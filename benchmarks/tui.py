@@ -15,6 +15,9 @@
   live number), pause (space) and reset (r): median and p95. Goal: p95 <= 100 ms. Also the
   redraw rate and the pace the lab keeps (achieved / set sim speed; the status line says
   "behind" below 90 %).
+- `--pair LAB:PAIR` instead: the same two measurements with that comparison open (both
+  sides stepped in lock-step, their charts drawn): frames at 120x40 (goal p95 <= 33 ms) and
+  keys live (goal p95 <= 50 ms). The heaviest pair is ei:inhibition.
 - launch and quit (a real `hebblab tui` in tmux; needs tmux): spawn to the first pane with
   charts and the status line, and `q` (after two seconds of running) to the process gone,
   each for the chapter view and for the load. Goals: launch <= 1 s, quit <= 100 ms past
@@ -44,6 +47,7 @@ sys.path.insert(0, str(_HERE.parent))
 sys.modules.pop("tui", None) if getattr(sys.modules.get("tui"), "__file__", "") == __file__ else None
 
 GOAL_FRAME_MS, GOAL_KEY_MS, GOAL_LAUNCH_S = 33.0, 100.0, 1.0
+GOAL_COMPARE_KEY_MS = 50.0  # issue 10: key-to-screen with a comparison running
 SIZES = ((120, 40), (80, 24))
 DEFAULT_LOAD = "stdp:rate_hz=200,n_inputs=10000"
 
@@ -99,14 +103,21 @@ async def next_display(displays: list[float], after: float, timeout: float = 10.
     return next(t for t in displays if t >= after)
 
 
-async def measure_frames(lab: str, size: tuple[int, int], frames: int) -> tuple[list[float], list[float]]:
-    """Per frame: (wall ms to the screen update, process CPU ms) in sync mode (`n`)."""
+async def measure_frames(lab: str, size: tuple[int, int], frames: int,
+                         pair: str | None = None) -> tuple[list[float], list[float]]:
+    """Per frame: (wall ms to the screen update, process CPU ms) in sync mode (`n`); with
+    `pair`, of that comparison (both sides stepped, their charts drawn)."""
     from hebblab.tui.app import HebblabApp
 
     app = HebblabApp(lab, autoplay=False)
     wall, cpu = [], []
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
+        if pair:
+            from hebblab.tui.compare_mode import open_comparison
+
+            open_comparison(app, lab, pair=pair)
+            await pilot.pause()
         screen = app.lab_screen()
         displays = record_displays(app)
         for i in range(frames + 5):
@@ -125,8 +136,10 @@ def parse_load(text: str) -> tuple[str, dict[str, str]]:
     return lab, dict(item.split("=", 1) for item in sets.split(",") if item)
 
 
-async def measure_live(load: str, size: tuple[int, int], presses: int) -> dict[str, list[float] | float]:
-    """Key-to-screen delays (ms) with the lab running live; and fps and pace."""
+async def measure_live(load: str, size: tuple[int, int], presses: int,
+                       pair: str | None = None) -> dict[str, list[float] | float]:
+    """Key-to-screen delays (ms) with the lab running live (with `pair`: that comparison,
+    the load's values on both sides, keys editing A); and fps and pace."""
     from hebblab.tui.app import HebblabApp
 
     lab, sets = parse_load(load)
@@ -137,9 +150,15 @@ async def measure_live(load: str, size: tuple[int, int], presses: int) -> dict[s
     app = HebblabApp(lab, overrides=overrides, autoplay=True)
     out: dict[str, list[float] | float] = {"key": [], "key cpu": [], "pause": [], "reset": []}
     async with app.run_test(size=size) as pilot:
+        if pair:
+            from hebblab.tui.compare_mode import open_comparison
+
+            await pilot.pause()
+            open_comparison(app, lab, pair=pair, a=overrides, b=overrides)
+            await pilot.pause()
         screen = app.lab_screen()
         displays = record_displays(app)
-        await until(lambda: screen.running and screen.runners[0].shown.built, timeout=60)
+        await until(lambda: screen.running and all(r.shown.built for r in screen.runners), timeout=60)
         await asyncio.sleep(3.0)  # past the first (slow) steps
         plist = screen.param_panel.param_list
         rows = plist.rows
@@ -233,12 +252,34 @@ def main(argv=None) -> int:
     parser.add_argument("--load", default=DEFAULT_LOAD, help=f"LAB:NAME=VALUE,... (default {DEFAULT_LOAD})")
     parser.add_argument("--no-frames", action="store_true", help="only the live keys and launch/quit")
     parser.add_argument("--no-launch", action="store_true")
+    parser.add_argument("--pair", default=None, metavar="LAB:PAIR",
+                        help="measure a comparison: frames of LAB's pair PAIR at 120x40, then keys with it live "
+                             "(the --load values on both sides; goal key p95 <= 50 ms)")
     args = parser.parse_args(argv)
 
     from hebblab.sim.labs import all_labs
 
     def ratio(goal: float, value: float) -> str:
         return f"{goal / value:.2f}" if value == value and value > 0 else "n/a"
+
+    if args.pair:
+        lab, _, pair = args.pair.partition(":")
+        wall, cpu = asyncio.run(measure_frames(lab, (120, 40), args.frames, pair=pair))
+        print(f"comparison {lab} {pair} frames (sync, 120x40): wall median {median(wall):.1f} ms, p95 {p95(wall):.1f} ms "
+              f"(ratio {ratio(GOAL_FRAME_MS, p95(wall))}); cpu median {median(cpu):.1f} ms, p95 {p95(cpu):.1f} ms",
+              flush=True)
+        live = asyncio.run(measure_live(lab + ":" + args.load.partition(":")[2] if args.load.startswith(lab + ":")
+                                        else lab, (120, 40), args.keys, pair=pair))
+        for what in ("key", "pause", "reset"):
+            values = live[what]
+            print(f"  {what:6} n={len(values):3}  median {median(values):7.1f} ms  p95 {p95(values):7.1f} ms  "
+                  f"ratio {ratio(GOAL_COMPARE_KEY_MS, p95(values))}")
+        print(f"  redraws {live['fps keys']:.1f} /s while keys were pressed, {live['fps']:.1f} /s without; the labs keep "
+              f"{live['pace']:.0%} of the set sim speed")
+        print(f"  status line: {live['status'].strip()}")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"load average during the run: {load:.1f} (a shared machine inflates wall times)")
+        return 0
 
     if not args.no_frames:
         labs = args.labs.split(",") if args.labs else ["chapter", *all_labs()]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import fcntl
-import json
 import os
 import pty
 import select
@@ -18,27 +17,9 @@ import signal
 import struct
 import termios
 import time
-from dataclasses import dataclass, field
 from typing import Callable
 
-
-@dataclass
-class Recording:
-    width: int
-    height: int
-    title: str = ""
-    events: list[tuple[float, str]] = field(default_factory=list)
-    started: float = field(default_factory=time.time)
-    origin: float = field(default_factory=time.monotonic)  # event times count from here
-
-    def header(self) -> dict:
-        return {"version": 2, "width": self.width, "height": self.height, "timestamp": int(self.started),
-                "title": self.title, "env": {"TERM": "xterm-256color", "SHELL": "/bin/sh"}}
-
-    def dumps(self) -> str:
-        lines = [json.dumps(self.header())]
-        lines += [json.dumps([round(t, 6), "o", text]) for t, text in self.events]
-        return "\n".join(lines) + "\n"
+from hebblab.asciicast import Recording  # the writer, shared with the TUI's recorder (key ctrl+r)
 
 
 class PtyProgram:

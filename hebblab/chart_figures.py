@@ -29,7 +29,9 @@ class Layer:
     label: str | None = None
     char: str = "│"  # for cells mode
     width: float = 1.0  # bars: bar width in x units
-    z: int = 0  # drawing order: higher on top (a measurement above its theory curve)
+    # Drawing order: where layers meet, the highest z shows; equal z share the cells in turn
+    # (a theory line and its measurement, E and I rates), so neither hides the other.
+    z: int = 0
 
 
 @dataclass
@@ -61,6 +63,7 @@ class Figure:
     x_ticks: list[tuple[float, str]] | None = None
     heat: Heat | None = None
     note: str = ""  # said after the title, e.g. that non-finite points were left out
+    equal_aspect: bool = False  # geometry (a data cloud and its axes): one unit is as long in x as in y
 
     @property
     def empty(self) -> bool:
@@ -147,7 +150,7 @@ def curve(s: Series, columns: int, rows: int) -> Figure:
         xs, ys = envelope(*_by_x(s.x, s.y), columns, s.x_range)
         hidden += _hidden(s.x, s.y)
         label = (s.labels[0] if s.labels else "measured") if legend else None
-        fig.layers.append(Layer(xs, ys, 0, "line", label, z=1))  # on top of the theory overlays
+        fig.layers.append(Layer(xs, ys, 0, "line", label))  # shares cells with its theory overlays
     for k, (name, (ox, oy)) in enumerate(s.overlays.items()):
         xs, ys = envelope(*_by_x(ox, oy), columns, s.x_range)
         hidden += _hidden(ox, oy)
@@ -193,8 +196,11 @@ def raster(s: Series, columns: int, rows: int) -> Figure:
 
 @chart_kind("scatter")
 def scatter(s: Series, columns: int, rows: int) -> Figure:
-    """Points (one per sub-cell) with line overlays (weight vectors)."""
-    fig = Figure(x_range=s.x_range, y_range=s.y_range)
+    """Points (one per sub-cell) with line overlays (weight vectors) drawn above them.
+
+    A series with extra["aspect"] == "equal" is geometry (oja's input cloud and its principal
+    axis): the renderer gives both axes one scale, so an angle on screen is the data's angle."""
+    fig = Figure(x_range=s.x_range, y_range=s.y_range, equal_aspect=s.extra.get("aspect") == "equal")
     x, y = finite_pairs(s.x if s.x is not None else np.arange(len(s.y)), s.y)
     if len(x):
         lo_x, hi_x = s.x_range or (float(x.min()), float(x.max()))
@@ -203,7 +209,7 @@ def scatter(s: Series, columns: int, rows: int) -> Figure:
         fig.layers.append(Layer(x, y, 0, "points"))
     for k, (name, (ox, oy)) in enumerate(s.overlays.items()):
         xs, ys = envelope(ox, oy, columns)
-        fig.layers.append(Layer(xs, ys, k + 1, "line", name))
+        fig.layers.append(Layer(xs, ys, k + 1, "line", name, z=1))
     return fig
 
 

@@ -4,8 +4,11 @@ Both front ends draw with it: the TUI's chart widget turns the rows into Textual
 the CLI's `--plot` into plain or ANSI-coloured text. Lines and points are braille (2x4 dots
 per cell), bars eighth blocks, heat-maps coloured cells, all rasterised on numpy arrays:
 at 120x40 a line chart costs about a sixth of plotext's time (benchmarks/charts.py; README).
-Layout: title (y label at its left when it fits), y ticks with "┤", a framed plot area,
-x ticks with "┬" and their labels, a legend inside the top-left corner.
+Layout: title (y label at its left when it fits, else the y unit in the title), y ticks
+with "┤", a framed plot area, x ticks with "┬" and their labels (time axes in ms, s or min by
+the span shown), the x axis' name at the right end, a legend in the plot's freest corner.
+Series that meet share the cells in turn (a theory line on its measurement stays visible);
+geometric figures (Figure.equal_aspect) get one scale on both axes.
 
 Without colour (`color=False`: a pipe, NO_COLOR) every labelled series after the first is
 drawn with its own glyph (•, +, ×, ...) and shown with it in the legend, reference lines
@@ -57,14 +60,15 @@ class Picture:
 
 
 def render_series(s: Series | None, width: int, height: int, color: bool = True, notes: bool = True,
-                  title: str = "") -> Picture:
+                  title: str = "", ylabel: str = "") -> Picture:
     """A series as a chart of width x height cells; never raises on bad data.
 
     notes: say after the title what was left out (non-finite points): a report wants it;
-    a live view, where labs leave NaN for "not yet", does not. title: shown without a series.
+    a live view, where labs leave NaN for "not yet", does not. title, ylabel: shown without a
+    series (the y unit too: a chart waiting for data still says what it will show).
     """
     if s is None:
-        return Picture([title_row(title, width)], True, title)
+        return Picture([_fit(title_row(title, width, ylabel), width)], True, title)
     try:
         fig = describe(s, max(4, width - 9), max(2, height - 3))
         if not notes:
@@ -107,14 +111,33 @@ def full_title(fig: Figure) -> str:
     return f"{fig.title} {fig.note}" if fig.note else fig.title
 
 
+def unit_of(label: str) -> str:
+    """The unit of an axis label "quantity (unit)": "V (mV)" -> "mV"; "" without one."""
+    label = label.strip()
+    if not label.endswith(")") or "(" not in label:
+        return ""
+    return label[label.rindex("(") + 1:-1].strip()
+
+
 def title_row(title: str, width: int, ylabel: str = "") -> Row:
-    if len(title) > width:
-        title = title[: max(1, width - 1)] + "…"
-    text = title.center(width)[:width]
+    """The title, centred, with the y axis' name at its left when both fit; when they do not,
+    the y unit goes into the title ("Membrane pot… [mV]") so that no size loses it."""
     start = (width - len(title)) // 2
-    if ylabel and len(ylabel) + 2 <= start:  # the y axis' name, top left, when it fits
+    if ylabel and len(title) <= width and len(ylabel) + 2 <= start:  # the y axis' name, top left
+        text = title.center(width)[:width]
         return [(ylabel, AXIS), (text[len(ylabel):start], PLAIN), (text[start:], TITLE)]
-    return [(text, TITLE)]
+    if ylabel and len(ylabel) + 2 + min(len(title), 12) <= width:  # both, the title left-aligned
+        rest = width - len(ylabel) - 2
+        return [(ylabel + "  ", AXIS), (_cut(title, rest).ljust(rest), TITLE)]
+    unit = unit_of(ylabel)
+    suffix = f" [{unit}]" if unit and unit != "1" else ""  # "1": a pure number, nothing to add
+    if suffix and len(suffix) < width:
+        return [((_cut(title, width - len(suffix)) + suffix).center(width)[:width], TITLE)]
+    return [(_cut(title, width).center(width)[:width], TITLE)]
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"[: max(0, width)]
 
 
 # -- ticks ------------------------------------------------------------------------------------
@@ -124,19 +147,82 @@ def nice_ticks(lo: float, hi: float, max_ticks: int) -> list[float]:
         return [lo] if math.isfinite(lo) else []
     raw = (hi - lo) / max(max_ticks - 1, 1)
     mag = 10 ** math.floor(math.log10(raw))
-    step = next((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), 10 * mag)
-    first = math.ceil(lo / step - 1e-9) * step
-    ticks = []
-    t = first
-    while t <= hi + step * 1e-9 and len(ticks) < 100:
-        ticks.append(0.0 if abs(t) < step * 1e-9 else t)
-        t = first + len(ticks) * step
-    return ticks
+    steps = [m * mag for m in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10)]
+    k = next(i for i, s in enumerate(steps) if s >= raw)
+    while True:
+        step = steps[k]
+        first = math.ceil(lo / step - 1e-9) * step
+        ticks = []
+        t = first
+        while t <= hi + step * 1e-9 and len(ticks) < 100:
+            ticks.append(0.0 if abs(t) < step * 1e-9 else t)
+            t = first + len(ticks) * step
+        # A lone tick says nothing about scale: take the next finer step (at most 5 ticks then).
+        if len(ticks) >= 2 or max_ticks < 2 or k == 0:
+            return ticks
+        k -= 1
 
 
 def tick_label(v: float) -> str:
     text = f"{v:.4g}"
     return text.replace("e+0", "e").replace("e-0", "e-")
+
+
+def tick_labels(ticks: list[float]) -> list[str]:
+    """Labels for round ticks in plain decimals with as few digits as they need ("10000",
+    "0.25"), never "1e4"; scientific only for huge or tiny magnitudes."""
+    if not ticks:
+        return []
+    big = max(abs(t) for t in ticks)
+    for decimals in range(7):
+        if all(abs(round(t, decimals) - t) <= 1e-9 * max(big, 1e-300) for t in ticks):
+            break
+    else:
+        decimals = None
+    if decimals is None or big >= 1e7 or (0 < big < 1e-4):
+        return [tick_label(t) for t in ticks]
+    return [f"{0.0 if abs(t) < 0.5 * 10 ** -decimals else t:.{decimals}f}" for t in ticks]
+
+
+# Time axes: the unit of the labels follows the span shown, whatever unit the data are in.
+TIME_UNITS = {"ms": 1.0, "s": 1000.0, "min": 60000.0}
+
+
+def is_time_axis(label: str) -> bool:
+    """"time (ms)", "time in protocol (ms)", "time (s)": relabelled by time_ticks."""
+    return label.strip().lower().startswith("time") and unit_of(label) in TIME_UNITS
+
+
+def time_unit(span_ms: float) -> str:
+    """ms below 2 s, s up to 3 min, min beyond: labels of at most four digits from 0."""
+    if span_ms < 2000.0:
+        return "ms"
+    return "s" if span_ms <= 180_000.0 else "min"
+
+
+def time_ticks(lo: float, hi: float, max_ticks: int, data_unit: str = "ms") -> tuple[list[tuple[float, str]], str]:
+    """Round ticks for a time axis from lo to hi (in data_unit): [(position in data_unit,
+    label)] and the unit the labels are in, chosen from the span; a window far from 0 (the
+    last second of an hour) takes a larger unit when its labels would pass five characters
+    and the larger unit's are shorter."""
+    scale = TIME_UNITS[data_unit]
+    units = list(TIME_UNITS)
+    best = None
+    for shown in units[units.index(time_unit((hi - lo) * scale)):]:
+        k = scale / TIME_UNITS[shown]  # data unit -> shown unit
+        ticks = nice_ticks(lo * k, hi * k, max_ticks)
+        labels = tick_labels(ticks)
+        candidate = (max(map(len, labels), default=0), list(zip([t / k for t in ticks], labels)), shown)
+        if best is None or candidate[0] < best[0]:
+            best = candidate
+        if best[0] <= 5:  # short enough: the span's own unit (or the first that fits) stays
+            break
+    return best[1], best[2]
+
+
+def relabel(label: str, unit: str) -> str:
+    """"time (ms)" -> "time (s)"."""
+    return label[: label.rindex("(")] + f"({unit})"
 
 
 # -- x/y plots --------------------------------------------------------------------------------
@@ -176,71 +262,148 @@ def _mono_glyphs(fig: Figure, color: bool) -> dict[int, str]:
     return {i: MONO_GLYPHS[k % len(MONO_GLYPHS)] for k, i in enumerate(labelled[1:])}
 
 
-def _plot(fig: Figure, width: int, height: int, color: bool) -> list[Row]:
-    x0, x1, y0, y1 = _limits(fig)
-    rows = height - 2  # plot rows (minus x-axis line and x labels)
-    if rows < 1:
-        return []
-    y_ticks = fig.y_ticks or [(t, tick_label(t)) for t in nice_ticks(y0, y1, max(2, min(6, rows // 2 + 1)))]
-    y_ticks = [(v, t) for v, t in y_ticks if y0 <= v <= y1]
-    label_w = max((len(t) for _, t in y_ticks), default=1)
-    cols = width - label_w - 2  # "┤" and the right frame
-    if cols < 4:
-        return []
-    m = PlotMap(x0, x1, y0, y1, cols, rows)
-    codes = np.zeros((rows, cols), dtype=np.uint8)  # braille bits
-    colour = np.full((rows, cols), -1, dtype=np.int16)
-    chars = np.full((rows, cols), "", dtype=object)  # cell characters (bars, markers, cells)
-    char_colour = np.full((rows, cols), -1, dtype=np.int16)
-    glyphs = _mono_glyphs(fig, color)
+def _y_ticks(fig: Figure, y0: float, y1: float, rows: int) -> list[tuple[float, str]]:
+    if fig.y_ticks:
+        ticks = fig.y_ticks
+    else:
+        values = nice_ticks(y0, y1, max(2, min(6, rows // 2 + 1)))
+        ticks = list(zip(values, tick_labels(values)))
+    return [(v, t) for v, t in ticks if y0 <= v <= y1]
 
-    def dots(px: np.ndarray, py: np.ndarray, c: int, glyph: str | None) -> None:
-        """Set braille dots (or, for a glyph series, whole cells) at sub-cell coordinates."""
-        if len(px) == 0:
-            return
-        r, cc = py // 4, px // 2
-        if glyph is not None:
-            chars[r, cc] = glyph
-            char_colour[r, cc] = c
-            return
-        np.bitwise_or.at(codes, (r, cc), _DOTS[py % 4, px % 2])
-        colour[r, cc] = c
 
-    for i, layer in sorted(enumerate(fig.layers), key=lambda il: il[1].z):
+def equal_scales(x0: float, x1: float, y0: float, y1: float, cols: int, rows: int) -> tuple[float, float, float, float]:
+    """Widen one range so a data unit is as long across as up. Assumes a terminal cell about
+    twice as tall as wide, so a braille dot (a cell is 2 dots wide, 4 tall) is square: equal
+    data per dot in x and y means equal scales on screen."""
+    per_dot = max((x1 - x0) / (2 * cols), (y1 - y0) / (4 * rows))
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return cx - per_dot * cols, cx + per_dot * cols, cy - per_dot * 2 * rows, cy + per_dot * 2 * rows
+
+
+@dataclass
+class _Source:
+    """What one layer or reference line puts in the plot's cells, before they are shared."""
+
+    z: int
+    colour: int
+    bits: np.ndarray | None = None  # braille dots per cell
+    chars: np.ndarray | None = None  # whole-cell characters (bars, glyphs, raster ticks)
+
+    @property
+    def mask(self) -> np.ndarray:
+        if self.bits is not None:
+            return self.bits > 0
+        return np.not_equal(self.chars, "")
+
+
+def _sources(fig: Figure, m: "PlotMap", glyphs: dict[int, str]) -> list[_Source]:
+    rows, cols = m.rows, m.cols
+    out = []
+    for i, layer in enumerate(fig.layers):
         x, y = finite_pairs(layer.x, layer.y)
         if len(x) == 0:
             continue
         glyph = glyphs.get(i)
-        if layer.mode == "line" and len(x) > 1:
-            dots(*m.line_dots(x, y), layer.color, glyph)
-        elif layer.mode in ("line", "points"):
-            dots(*m.point_dots(x, y), layer.color, glyph)
+        src = _Source(layer.z, layer.color)
+        if layer.mode in ("line", "points"):
+            px, py = m.line_dots(x, y) if layer.mode == "line" and len(x) > 1 else m.point_dots(x, y)
+            if glyph is not None:
+                src.chars = np.full((rows, cols), "", dtype=object)
+                src.chars[py // 4, px // 2] = glyph
+            else:
+                src.bits = np.zeros((rows, cols), dtype=np.uint8)
+                np.bitwise_or.at(src.bits, (py // 4, px // 2), _DOTS[py % 4, px % 2])
         elif layer.mode == "cells":
+            src.chars = np.full((rows, cols), "", dtype=object)
             inside = m.inside(x, y)
-            cy, cx = m.row(y[inside]), m.col(x[inside])
-            chars[cy, cx] = glyph or layer.char
-            char_colour[cy, cx] = layer.color
+            src.chars[m.row(y[inside]), m.col(x[inside])] = glyph or layer.char
         elif layer.mode == "bars":
-            _bars(x, y, layer, m, chars, char_colour)
+            src.chars = np.full((rows, cols), "", dtype=object)
+            _bars(x, y, layer, m, src.chars)
+        else:
+            continue
+        out.append(src)
     cells = np.arange(cols)
     for level, c, _label, pattern in fig.hlines:
-        if y0 <= level <= y1:
+        if m.y0 <= level <= m.y1:
             py = int(m.sub_y(np.array([level]))[0])
-            r = py // 4
             # Reference lines are broken (dashed: two cells on, one off; dotted: one dot
             # every other cell) so the data stay readable and each line has its own look.
             if pattern == "dashed":
                 on, bits = cells % 3 != 2, _DOTS[py % 4, 0] | _DOTS[py % 4, 1]
             else:
                 on, bits = cells % 2 == 0, _DOTS[py % 4, 0]
-            codes[r, on] |= bits
-            colour[r, on & (colour[r] < 0)] = c
+            src = _Source(0, c, bits=np.zeros((rows, cols), dtype=np.uint8))
+            src.bits[py // 4, on] = bits
+            out.append(src)
+    return out
+
+
+def _compose(sources: list[_Source], rows: int, cols: int):
+    """Share the cells: in each cell the sources of the highest z take turns (cell (r, c)
+    goes to the ((c // 2 + r // 3) mod k)-th of k), so a theory line on its measurement, E on
+    I or a reference level on the data stays visible along its length. Braille dots of the sharing
+    sources are merged (the shape is every line's); the colour or glyph is the owner's."""
+    codes = np.zeros((rows, cols), dtype=np.uint8)
+    colour = np.full((rows, cols), -1, dtype=np.int16)
+    chars = np.full((rows, cols), "", dtype=object)
+    char_colour = np.full((rows, cols), -1, dtype=np.int16)
+    if not sources:
+        return codes, colour, chars, char_colour
+    masks = np.stack([s.mask for s in sources])
+    z = np.array([s.z for s in sources])[:, None, None]
+    top = np.where(masks, z, np.iinfo(np.int64).min).max(axis=0)
+    share = masks & (z == top)
+    count = share.sum(axis=0)
+    rank = np.cumsum(share, axis=0) - 1
+    # Turns change every second column and every third row, so coinciding runs alternate
+    # whatever their direction (horizontal, vertical, diagonal) and a dotted reference line,
+    # on every other column, still gets its share.
+    turn = (np.arange(cols)[None, :] // 2 + np.arange(rows)[:, None] // 3) % np.maximum(count, 1)
+    owner = share & (rank == turn)
+    has_char = np.zeros((rows, cols), dtype=bool)
+    for i, s in enumerate(sources):
+        mine = owner[i]
+        if s.bits is not None:
+            colour[mine] = s.colour
+        else:
+            chars[mine] = s.chars[mine]
+            char_colour[mine] = s.colour
+            has_char |= mine
+    for i, s in enumerate(sources):
+        if s.bits is not None:
+            codes |= np.where(share[i] & ~has_char, s.bits, 0).astype(np.uint8)
+    return codes, colour, chars, char_colour
+
+
+def _plot(fig: Figure, width: int, height: int, color: bool) -> list[Row]:
+    x0, x1, y0, y1 = _limits(fig)
+    rows = height - 2  # plot rows (minus x-axis line and x labels)
+    if rows < 1:
+        return []
+    y_ticks = _y_ticks(fig, y0, y1, rows)
+    label_w = max((len(t) for _, t in y_ticks), default=1)
+    if fig.equal_aspect:  # the ranges depend on the plot's width, which depends on the labels
+        for _ in range(3):
+            ex0, ex1, ey0, ey1 = equal_scales(x0, x1, y0, y1, max(1, width - label_w - 2), rows)
+            y_ticks = _y_ticks(fig, ey0, ey1, rows)
+            new_w = max((len(t) for _, t in y_ticks), default=1)
+            if new_w == label_w:
+                break
+            label_w = new_w
+        x0, x1, y0, y1 = ex0, ex1, ey0, ey1
+    cols = width - label_w - 2  # "┤" and the right frame
+    if cols < 4:
+        return []
+    m = PlotMap(x0, x1, y0, y1, cols, rows)
+    glyphs = _mono_glyphs(fig, color)
+    codes, colour, chars, char_colour = _compose(_sources(fig, m, glyphs), rows, cols)
     for mx, my, ch, c, _label in fig.markers:
         if m.inside(np.array([mx]), np.array([my]))[0]:
             cx, cy = int(m.col(np.array([mx]))[0]), int(m.row(np.array([my]))[0])
             chars[cy, cx] = ch
             char_colour[cy, cx] = c
-    _legend(fig, glyphs, chars, char_colour, cols)
+    _legend(fig, glyphs, chars, char_colour, (codes > 0) | (chars != ""))
     tick_rows = dict(zip(m.row(np.array([v for v, _ in y_ticks], dtype=float)).tolist(),
                          [t for _, t in y_ticks]))
     out = []
@@ -252,7 +415,7 @@ def _plot(fig: Figure, width: int, height: int, color: bool) -> list[Row]:
     return out + _x_axis(fig, m, label_w, width)
 
 
-def _bars(x, y, layer, m: "PlotMap", chars, char_colour) -> None:
+def _bars(x, y, layer, m: "PlotMap", chars) -> None:
     rows, cols = m.rows, m.cols
     lefts = np.rint(m.fx(x - layer.width / 2)).astype(np.int64)
     rights = np.maximum(lefts + 1, np.rint(m.fx(x + layer.width / 2)).astype(np.int64))
@@ -269,7 +432,6 @@ def _bars(x, y, layer, m: "PlotMap", chars, char_colour) -> None:
                 continue
             ch = "█" if fill >= 0.999 else _EIGHTHS[max(1, int(round(fill * 8)))]
             chars[r, left:right] = ch
-            char_colour[r, left:right] = layer.color
 
 
 def _sample(layer, glyph: str | None) -> str:
@@ -278,27 +440,49 @@ def _sample(layer, glyph: str | None) -> str:
     return {"cells": layer.char, "points": "•"}.get(layer.mode, "━")
 
 
-def _legend(fig: Figure, glyphs: dict[int, str], chars, char_colour, cols: int) -> None:
-    """Top-left legend: a sample of each labelled line, reference line and marker."""
+def _legend(fig: Figure, glyphs: dict[int, str], chars, char_colour, occupied: np.ndarray) -> None:
+    """A sample of each labelled line, reference line and marker, in the corner of the plot
+    with the least data under it (top left when several are equally free)."""
     entries = [(_sample(l, glyphs.get(i)), l.label, l.color) for i, l in enumerate(fig.layers) if l.label]
     entries += [(HLINE_SAMPLE.get(pattern, "┈"), label, c) for _, c, label, pattern in fig.hlines if label]
     entries += [(m[2], m[4], m[3]) for m in fig.markers if m[4]]
-    rows = chars.shape[0]
+    if not entries:
+        return
+    rows, cols = chars.shape
     one_row = sum(len(label) + 4 for _, label, _ in entries) + 1 <= cols
     # Stacked entries would cover over a third of a short plot: put them on one row.
     if len(entries) > 1 and len(entries) > rows // 3 and one_row:
-        places = []
-        start = 1
+        places, start = [], 0
         for entry in entries:
             places.append((0, start, entry))
             start += len(entry[1]) + 4
     else:
-        places = [(row, 1, entry) for row, entry in enumerate(entries[: rows - 1])]
-    for row, start, (sample, label, c) in places:
-        text = (sample + " " + label)[: max(0, cols - start - 1)]
+        places = [(row, 0, entry) for row, entry in enumerate(entries[: max(1, rows - 1)])]
+    texts = [(row, start, (sample + " " + label)[: max(0, cols - start - 2)], c)
+             for row, start, (sample, label, c) in places]
+    box_h = max(row for row, *_ in texts) + 1
+    box_w = max(start + len(text) for _, start, text, _ in texts)
+    # A clean box: entries padded to its width (one row: the gaps between them blanked too).
+    texts = [(row, start, text.ljust(box_w - start if row != 0 or start + len(text) == box_w or box_h > 1
+                                      else len(text) + 3), c) for row, start, text, c in texts]
+    right = max(1, cols - 1 - box_w)
+    bottom = max(0, rows - box_h)
+    # The four corners, then each moved one row in (off a reference line along the frame).
+    corners = [(0, 1), (0, right), (bottom, 1), (bottom, right)]
+    if rows > box_h + 2:
+        corners += [(1, 1), (1, right), (bottom - 1, 1), (bottom - 1, right)]
+
+    def covered(top: int, left: int) -> int:
+        return sum(int(occupied[top + row, left + start:left + start + len(text)].sum())
+                   for row, start, text, _ in texts if top + row < rows)
+
+    top, left = min(corners, key=lambda tl: covered(*tl))  # min keeps the first of equals
+    for row, start, text, c in texts:
+        if top + row >= rows:
+            continue
         for k, ch in enumerate(text):
-            chars[row, start + k] = ch
-            char_colour[row, start + k] = c if k == 0 else -2  # -2: plain text
+            chars[top + row, left + start + k] = ch
+            char_colour[top + row, left + start + k] = c if k == 0 else -2  # -2: plain text
 
 
 def _row_runs(codes, colour, chars, char_colour) -> Row:
@@ -321,26 +505,54 @@ _SERIES_INK = [Ink(fg=i) for i in range(16)]
 
 
 def _x_axis(fig: Figure, m: "PlotMap", label_w: int, width: int) -> list[Row]:
+    """The x axis line with "┬" at the ticks and their labels; the axis' name at the right
+    end, where it displaces tick labels rather than going missing. A time axis is labelled
+    in ms, s or min by its span (time_ticks)."""
     x0, x1, cols = m.x0, m.x1, m.cols
-    ticks = fig.x_ticks or [(t, tick_label(t)) for t in nice_ticks(x0, x1, max(2, min(6, cols // 10)))]
+    xlabel = fig.xlabel
+    n_ticks = max(2, min(6, cols // 10))
+    if fig.x_ticks:
+        ticks = fig.x_ticks
+    elif is_time_axis(xlabel):
+        ticks, unit = time_ticks(x0, x1, n_ticks, unit_of(xlabel))
+        xlabel = relabel(xlabel, unit)
+    else:
+        values = nice_ticks(x0, x1, n_ticks)
+        ticks = list(zip(values, tick_labels(values)))
+    unit = unit_of(xlabel)
+    # The short form: the unit alone ("ms"), or for a pure number its name ("x" of "x (1)").
+    short = (unit if unit != "1" else xlabel[: xlabel.rindex("(")].strip()) if unit else xlabel
+    if len(xlabel) + 4 > width // 2:
+        xlabel = short  # narrow
     line = ["─"] * cols
-    labels = [" "] * (cols + label_w + 2)
-    last_end = -1
+    label_line, shown = _tick_line(ticks, m, label_w, width, xlabel, line)
+    if shown < 2 and xlabel != short:  # the name crowds out the ticks
+        xlabel = short
+        label_line, shown = _tick_line(ticks, m, label_w, width, xlabel, line)
+    return [[(" " * label_w + "└" + "".join(line) + "┘", AXIS)],
+            [(label_line[:width].ljust(width), AXIS)]]
+
+
+def _tick_line(ticks, m: "PlotMap", label_w: int, width: int, xlabel: str, line: list[str]) -> tuple[str, int]:
+    """The x tick labels (those that fit without overlapping) and the axis name at the right
+    end; marks each tick's cell "┬" in `line`. Returns the text and how many labels it shows."""
+    labels = [" "] * (m.cols + label_w + 2)
+    reserved = width - len(xlabel) - 1 if xlabel and len(xlabel) + 2 <= width else width + 1
+    last_end, shown = -1, 0
     for v, text in ticks:
-        if not x0 <= v <= x1:
+        if not m.x0 <= v <= m.x1:
             continue
         c = int(m.col(np.array([v], dtype=float))[0])  # the cell a data point at v lands in
         line[c] = "┬"
         start = label_w + 1 + c - len(text) // 2
         start = max(0, min(start, len(labels) - len(text)))
-        if start > last_end:
+        if start > last_end and start + len(text) <= reserved:
             labels[start:start + len(text)] = list(text)
-            last_end = start + len(text)
+            last_end, shown = start + len(text), shown + 1
     label_line = "".join(labels)
-    if fig.xlabel and len(label_line.rstrip()) + len(fig.xlabel) + 2 <= width:
-        label_line = label_line.rstrip().ljust(width - len(fig.xlabel)) + fig.xlabel
-    return [[(" " * label_w + "└" + "".join(line) + "┘", AXIS)],
-            [(label_line[:width].ljust(width), AXIS)]]
+    if reserved <= width:
+        label_line = label_line[:reserved].ljust(width - len(xlabel)) + xlabel
+    return label_line, shown
 
 
 @dataclass(frozen=True)

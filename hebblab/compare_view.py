@@ -25,8 +25,18 @@ def _titled(s: Series, side: str) -> Series:
 
 def _rows(s: Series) -> tuple[np.ndarray, tuple[str, ...]]:
     y = np.atleast_2d(np.asarray(s.y, dtype=float))
-    labels = tuple(s.labels) if len(s.labels) == y.shape[0] else tuple(f"row {i}" for i in range(y.shape[0]))
+    if len(s.labels) == y.shape[0]:
+        labels = tuple(s.labels)
+    else:  # one unnamed row is just "A" or "B" in the legend
+        labels = ("",) if y.shape[0] == 1 else tuple(f"row {i}" for i in range(y.shape[0]))
     return y, labels
+
+
+def _union(r1, r2):
+    """Both sides' fixed axis range (None if either side has none: autoscale)."""
+    if r1 is None or r2 is None:
+        return None
+    return (min(r1[0], r2[0]), max(r1[1], r2[1]))
 
 
 def pair_series(a: Series, b: Series) -> list[Series]:
@@ -42,7 +52,8 @@ def pair_series(a: Series, b: Series) -> list[Series]:
             hlines.update({f"A {k}": v for k, v in a.hlines.items() if k not in hlines})
             hlines.update({f"B {k}": v for k, v in b.hlines.items() if k not in hlines})
             return [Series(spec, np.vstack([ya, yb]), x=np.asarray(a.x), hlines=hlines,
-                           labels=tuple(f"A {x}" for x in la) + tuple(f"B {x}" for x in lb),
+                           labels=tuple(f"A {x}".rstrip() for x in la) + tuple(f"B {x}".rstrip() for x in lb),
+                           y_range=_union(a.y_range, b.y_range), x_range=_union(a.x_range, b.x_range),
                            version=a.version + b.version)]
     out = [_titled(a, "A"), _titled(b, "B")]
     if a.kind == "matrix" and np.shape(a.y) == np.shape(b.y):
@@ -51,6 +62,37 @@ def pair_series(a: Series, b: Series) -> list[Series]:
         span = span or 1.0
         out.append(replace(a, y=d, vmin=-span, vmax=span,
                            spec=replace(a.spec, name=f"{a.spec.name}.diff", title=f"B - A: {a.spec.title}")))
+    return out
+
+
+def overlaid(spec: SeriesSpec) -> bool:
+    """True if a comparison draws this series as one chart with A and B overlaid."""
+    return spec.kind in OVERLAID
+
+
+def pair_specs(spec: SeriesSpec) -> list[SeriesSpec]:
+    """The specs of the charts `display_pair` returns for a series: one overlay, or A and
+    B (and B - A for a matrix). A live view lays its charts out from these."""
+    if overlaid(spec):
+        return [SeriesSpec(spec.name, "trace", f"{spec.title} (A vs B)", spec.xlabel, spec.ylabel, spec.help)]
+    out = [replace(spec, title=f"{side}: {spec.title}") for side in ("A", "B")]
+    if spec.kind == "matrix":
+        out.append(replace(spec, name=f"{spec.name}.diff", title=f"B - A: {spec.title}"))
+    return out
+
+
+def display_pair(a: Series, b: Series) -> list[Series]:
+    """`pair_series` for a live view, whose charts are fixed in advance (`pair_specs`): an
+    overlaid kind stays overlaid when B's x differs from A's (a different time step), B
+    resampled onto A's x; a matrix whose sides differ in shape gets no difference map."""
+    if overlaid(a.spec) and b.x is not None and a.x is not None and not (
+            np.shape(a.x) == np.shape(b.x) and np.array_equal(a.x, b.x)):
+        xa, xb = np.asarray(a.x, dtype=float), np.asarray(b.x, dtype=float)
+        yb, _ = _rows(b)
+        if xb.size and xb.size == yb.shape[1] and np.all(np.diff(xb) > 0):
+            y = np.vstack([np.interp(xa, xb, row, left=np.nan, right=np.nan) for row in yb])
+            b = replace(b, y=y, x=xa)
+    out = pair_series(a, b)
     return out
 
 

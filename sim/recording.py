@@ -136,6 +136,11 @@ class SpikeRecorder:
             shift = self._isi_sum / n  # mean of ISI - ref
             var = self._isi_sq / n - shift**2
             cv = np.sqrt(np.maximum(var, 0.0)) / (self._isi_ref + shift)
+            # Round-off floor: spike times t carry a relative error of eps, so an ISI is known
+            # to about 2 eps |t_last| and a clockwork cell's CV comes out ~1e-16, not 0. CVs
+            # below 8 eps |t_last| / mean ISI (4x that bound) are that error: they are 0.
+            floor = 8 * np.finfo(float).eps * np.abs(self.last_ms) / (self._isi_ref + shift)
+            cv[cv <= floor] = 0.0
         cv[self.counts < 3] = np.nan
         return cv
 

@@ -224,7 +224,7 @@ def test_raster_csv_writes_cell_indices_as_integers(capsys, tmp_path):
     code, _, _ = run_cli(capsys, "run", "hebb", "--preset", "grow", "--out", str(tmp_path / "r"), "--json")
     assert code == 0
     header, rows = _rows(tmp_path / "r" / "raster.csv")
-    assert header[1] == "cell" and rows and all(r[1].isdigit() for r in rows)
+    assert header[1] == "cell (index)" and rows and all(r[1].isdigit() for r in rows)
 
 
 # -- bug: a clockwork cell's CV of the ISI printed as ~1e-8 (cancellation in E[x^2] - E[x]^2) ----

@@ -27,7 +27,7 @@ RULES = {
 }
 EXCEPTIONS = {
     # `hebblab tui` opens the app, and only when that command is chosen (inside run()).
-    "hebblab.cli.commands.tui": ("hebblab.tui.app",),
+    "hebblab.cli.commands.tui": ("hebblab.tui.app", "hebblab.tui.compare_mode"),
     # `python -m hebblab` is the command line.
     "hebblab.__main__": ("hebblab.cli.main",),
 }

@@ -55,3 +55,39 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, argv, fragment):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and fragment in proc.stderr, proc.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def _pairs():
+    from hebblab.sim.compare import pairs_of
+    from hebblab.sim.labs import all_labs
+
+    return [(lab, p.name) for lab, cls in all_labs().items() for p in pairs_of(cls)]
+
+
+@pytest.mark.parametrize("lab,pair", _pairs())
+def test_record_pair_records_the_comparison(tmp_path, lab, pair):
+    out = tmp_path / "pair.cast"
+    proc = _record(tmp_path, lab, "--pair", pair, "--seconds", "3", "--out", str(out))  # heavy labs build first
+    assert proc.returncode == 0, proc.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert "--pair " + pair in json.loads(lines[0])["title"]
+    screen = pyte.Screen(120, 40)
+    stream = pyte.Stream(screen)
+    seen = []  # the screen after each event (the very last ones are the app closing)
+    for line in lines[1:]:
+        stream.feed(json.loads(line)[2])
+        seen.append("\n".join(screen.display))
+    shown = next((s for s in reversed(seen) if f"compare {pair}" in s and "[A]" in s), seen[-1])
+    assert f"compare {pair}" in shown and "[A]" in shown, shown  # the status badge, the side header
+    assert "≠" in shown  # every pair differs in a parameter, marked
+
+
+@pytest.mark.parametrize("argv,fragment", [
+    (["lif", "--pair", "nope"], "unknown pair 'nope' for lab lif"),
+    (["chapter", "--pair", "ex1"], "--pair: needs a lab"),
+])
+def test_bad_pair_is_one_line_and_writes_nothing(tmp_path, argv, fragment):
+    proc = _record(tmp_path, *argv, "--out", "demo.cast")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and fragment in proc.stderr, proc.stderr
+    assert list(tmp_path.iterdir()) == []

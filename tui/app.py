@@ -13,6 +13,7 @@ read exact numbers.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -31,12 +32,18 @@ from textual.binding import Binding  # noqa: E402
 from textual.command import CommandPalette  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 
+from hebblab import prefs as user_prefs
+from hebblab.bandwidth import DEFAULT_BUDGET_KIB_S, LOW_BUDGET_KIB_S, Meter
+from hebblab.prefs import Prefs
 from hebblab.sim.labs import all_labs, get_lab
 from hebblab.sim.labs.base import Lab
+from hebblab.tui.partial_updates import install as install_partial_updates
 from hebblab.tui.runner import Runner
 from hebblab.tui.screens.fresh_resize import DefaultScreen, FreshResize
 from hebblab.tui.screens.lab_screen import LabScreen, Pane
 from hebblab.tui.screens.too_small import TooSmallScreen, too_small
+
+install_partial_updates()  # redraw only the changed cells of a line (bandwidth over SSH, serve)
 
 CHAPTER = "chapter"
 EXIT_GRACE_S = 5.0  # a signal exit (TERM, HUP) still running after this is ended outright
@@ -99,6 +106,7 @@ class HebblabApp(App):
     SUB_TITLE = "spiking neurons and synaptic learning"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, StatusLine"  # a maximized chart keeps the keys and the clock
 
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Quit hebblab (ctrl+c too)"),
@@ -108,17 +116,30 @@ class HebblabApp(App):
                 tooltip="Show every key with what it does"),
         Binding("l", "pick_lab", "Labs", id="app.labs",
                 tooltip="Open another lab (or the chapter view)"),
+        Binding("x", "exercises", "Exercises", id="app.exercises",
+                tooltip="Exercises: predict, run the experiment, read the measured answer"),
         Binding("ctrl+s", "save_svg", "Screenshot", show=False, id="app.screenshot",
                 tooltip="Save an SVG screenshot of the screen (into the export directory)"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette",
                 tooltip="Command palette: labs, presets, actions, themes"),
+        Binding("ctrl+r", "toggle_recording", "Record", show=False, id="app.record",
+                tooltip="Start or stop recording the screen as an asciicast (.cast, as `hebblab record` "
+                        "writes; into the export directory)"),
     ]
 
     def __init__(self, lab: str | type[Lab] = CHAPTER, preset: str | None = None, seed: int = 0,
                  overrides: Mapping[str, Any] | None = None, autoplay: bool = True, fps: float = 20.0,
                  export_dir: str | os.PathLike | None = None, extra_labs: Iterable[type[Lab]] = (),
-                 sync: bool | None = None):
+                 sync: bool | None = None, prefs: Prefs | None = None, prefs_path: Path | None = None,
+                 notice: str | None = None, low_bandwidth: bool = False):
         super().__init__()
+        self.meter = Meter(LOW_BUDGET_KIB_S if low_bandwidth else DEFAULT_BUDGET_KIB_S)
+        self.recorder = None  # a ScreenRecorder while ctrl+r records
+        # The user's preferences (hebblab/prefs.py): the theme is applied at mount and, with
+        # `prefs_path` (the CLI's; tests give none), saved there when the user changes it.
+        self.prefs = prefs or Prefs()
+        self.prefs_path = prefs_path
+        self.notice = notice  # a warning to show once the screen is up (a broken config file)
         self.start = (lab, preset, dict(overrides or {}))
         self.seed = seed
         self.autoplay = autoplay
@@ -129,6 +150,26 @@ class HebblabApp(App):
         if not isinstance(lab, str):
             self.extra_labs.setdefault(lab.name, lab)
         self.current_lab = lab if isinstance(lab, str) else lab.name
+
+    def get_css_variables(self) -> dict[str, str]:
+        """The theme's variables, plus the lab's text colours made readable on it (WCAG AA,
+        tui/contrast.py): `$note-text` for the notes, `$status-text` for the status line."""
+        from textual.color import Color
+
+        from hebblab.tui.contrast import readable
+
+        variables = super().get_css_variables()
+        try:
+            background = Color.parse(variables["background"])
+            notes_bg = background + Color.parse(variables.get("boost", "transparent"))
+            panel = background + Color.parse(variables["panel"])
+            extra = {"note-text": readable(Color.parse(variables["warning"]), notes_bg).hex,
+                     "status-text": readable(Color.parse(variables["foreground"]), panel).hex}
+        except Exception:  # an ANSI theme (colours the terminal decides) or an unusual one
+            extra = {"note-text": variables.get("warning", "yellow"), "status-text": variables.get("foreground", "white")}
+        variables.update(extra)
+        self.theme_variables = variables
+        return variables
 
     def get_default_screen(self) -> Screen:
         return DefaultScreen(id="_default")
@@ -173,9 +214,81 @@ class HebblabApp(App):
             _end_after(EXIT_GRACE_S, return_code)
 
     def on_mount(self) -> None:
+        if self._driver is not None and not self.is_headless:
+            self._driver.write = self._tap(self._driver.write)  # what goes to the terminal
+        self._apply_prefs()
         lab, preset, overrides = self.start
         self.push_screen(self.make_screen(lab, preset, overrides))
         self.check_size()
+
+    def _tap(self, write):
+        """The driver's write, counting bytes (bandwidth) and feeding a recording."""
+        meter = self.meter
+
+        def tapped(data: str) -> None:
+            meter.add_text(data)
+            recorder = self.recorder
+            if recorder is not None:
+                recorder.add(data)
+                if recorder.full:  # stops by itself: saved once the write is done
+                    self.recorder = None
+                    self.call_later(self._save_recording, recorder)
+            write(data)
+
+        return tapped
+
+    def action_toggle_recording(self) -> None:
+        from hebblab.tui.recorder import ScreenRecorder
+
+        if self.recorder is None:
+            update = self.screen._compositor.render_update(full=True)
+            width, height = self.size
+            self.recorder = ScreenRecorder(width, height, f"hebblab {self.current_lab}",
+                                           update.render_segments(self.console))
+            self.notify("recording the screen: ctrl+r stops", title="Recording", timeout=4)
+            return
+        recorder, self.recorder = self.recorder, None
+        self._save_recording(recorder)
+
+    def _save_recording(self, recorder) -> None:
+        name = f"hebblab-{self.current_lab}-{self._stamp()}.cast"
+        try:
+            if self.is_web:
+                self.deliver_text(io.StringIO(recorder.dumps()), save_filename=name,
+                                  mime_type="application/x-asciicast")
+                return
+            self.export_dir.mkdir(parents=True, exist_ok=True)
+            path = self.export_dir / name
+            path.write_text(recorder.dumps(), encoding="utf-8")
+        except OSError as err:
+            self.notify(f"recording not saved: {err}", severity="error")
+            return
+        self.notify(f"{path} ({recorder.seconds:.0f} s)", title="Recording saved", timeout=6)
+
+    def send_ratio(self) -> float:
+        """Bytes per second written since last asked, over the budget (lab screens ask
+        once a second and redraw less often above 1)."""
+        return self.meter.ratio()
+
+    def _apply_prefs(self) -> None:
+        theme = self.prefs.theme
+        if theme is not None:
+            if theme in self.available_themes:
+                self.theme = theme
+            else:
+                self.notice = self.notice or f"theme {theme!r} from the preferences is not known: the default is used"
+        if self.notice:
+            self.call_later(self.notify, self.notice, severity="warning", timeout=10)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme) -> None:
+        if self.prefs_path is None or theme.name == self.prefs.theme:
+            return
+        self.prefs.theme = theme.name
+        try:
+            user_prefs.save(self.prefs, self.prefs_path)
+        except OSError as err:
+            self.notify(f"theme not saved: {err}", severity="warning")
 
     def open_lab(self, name: str) -> None:
         """Replace the lab screen with another lab (its default preset)."""
@@ -243,7 +356,7 @@ class HebblabApp(App):
     # -- actions ------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         # Below 80x24 only quit works: a screen pushed over the notice would outlive it.
-        if isinstance(self.screen, TooSmallScreen) and action in ("help", "pick_lab", "command_palette"):
+        if isinstance(self.screen, TooSmallScreen) and action in ("help", "pick_lab", "command_palette", "exercises"):
             return False
         return True
 
@@ -286,6 +399,11 @@ class HebblabApp(App):
 
         self.push_screen(LabPicker(self.labs(), self.current_lab, chapter=self.chapter_available()), chosen)
 
+    def action_exercises(self) -> None:
+        from hebblab.tui.screens.exercise_list import open_exercise_list
+
+        open_exercise_list(self)
+
     def action_save_svg(self) -> None:
         name = f"hebblab-{self.current_lab}-{self._stamp()}.svg"
         try:
@@ -298,6 +416,17 @@ class HebblabApp(App):
             self.notify(f"screenshot failed: {err}", severity="error")
             return
         self.notify(path, title="Screenshot saved", timeout=6)
+
+    def deliver_runs(self, paths: list[str]) -> None:
+        """Send exported run directories to the browser as one zip (`hebblab serve`)."""
+        from hebblab.tui.deliver import zip_dirs
+
+        name = f"hebblab-{self.current_lab}-{self._stamp()}.zip"
+        try:
+            self.deliver_binary(zip_dirs([Path(p) for p in paths]), save_filename=name,
+                                mime_type="application/zip")
+        except OSError as err:
+            self.notify(f"download failed: {err}", severity="error")
 
     @staticmethod
     def _stamp() -> str:

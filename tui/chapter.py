@@ -32,6 +32,7 @@ def first_series(lab_cls, kind: str) -> tuple[str, ...]:
 
 
 class ChapterScreen(LabScreen):
+    exercises = ("ex1-tau40", "ex2-inhibitory", "ex3-sigmoid")  # the chapter's own, first in the list (x)
     BINDINGS = [
         Binding("g", "toggle_listing", "Grow/listing", id="chapter.listing",
                 tooltip="Switch the Hebbian network between the growing preset and the "
@@ -54,7 +55,9 @@ class ChapterScreen(LabScreen):
                          extra_help="Chapter view: the LIF neuron (membrane trace) and the 2x2 Hebbian "
                                     "network (weight heat-map) run together, live. g switches the network between "
                                     f"`{GROWING_PRESET}` (weights grow) and the listing's own numbers "
-                                    f"(`{LISTING_PRESET}`, rarely learns). l opens a single lab with all its charts.",
+                                    f"(`{LISTING_PRESET}`, rarely learns). l opens a single lab with all its charts. "
+                                    "B opens the chapter's exercises side by side (lif ex1, hebb ex2 and ex3: "
+                                    "A beside B on the same input); b compares the selected lab with a copy.",
                          side_by_side=True, sync=sync)
         self.hebb = hebb
 

@@ -16,6 +16,10 @@ the CPU the screen needs to answer (frames asked for with `n` do not wait). View
 published at most every `publish_period` (1/fps unless the screen, busy drawing, asks
 for fewer), and at once after a request.
 
+`lockstep` (a comparison): every runner steps the same number of steps per chunk, and a
+pause lets the frame in progress finish, so the sides are always at the same time when
+a view is made (sides with different time steps finish the frame in one chunk each).
+
 No Textual here: `notify` is called (from this thread) when views are waiting, and the
 screen collects them with `take()`.
 """
@@ -36,8 +40,10 @@ Reply = Callable[[Any], None]
 
 
 class LabThread:
-    def __init__(self, runners: list[Runner], fps: float, notify: Callable[[], None] = lambda: None):
+    def __init__(self, runners: list[Runner], fps: float, notify: Callable[[], None] = lambda: None,
+                 lockstep: bool = False):
         self.runners = runners
+        self.lockstep = lockstep
         self.period = 1.0 / fps
         self.notify = notify
         self.cond = threading.Condition()
@@ -99,7 +105,7 @@ class LabThread:
             if running and not self.running:
                 self._next_frame_at = time.monotonic()
             self.running = running
-            if not running:
+            if not running and not self.lockstep:
                 self._frame = None  # the frame in progress stops at the next chunk
             self._pace_marks.clear()
             self.pace = None
@@ -221,11 +227,16 @@ class LabThread:
         if frame is None:
             return
         share = CHUNK_S / len(self.runners)
+        sizes = []
+        for i in range(len(self.runners)):
+            guess = int(share / self._step_s[i]) if self._step_s[i] > 0 else 1
+            sizes.append(max(1, min(frame[i], guess, 2 * self._chunk[i])))
+        if self.lockstep:  # the same steps for every side (or the whole frame when time steps differ)
+            sizes = [min(sizes)] * len(sizes) if len(set(frame)) == 1 else list(frame)
         for i, r in enumerate(self.runners):
             if frame[i] <= 0:
                 continue
-            guess = int(share / self._step_s[i]) if self._step_s[i] > 0 else 1
-            n = max(1, min(frame[i], guess, 2 * self._chunk[i]))
+            n = sizes[i]
             start = time.monotonic()
             self.busy_since = start
             try:

@@ -89,6 +89,21 @@ class Runner:
         if build:
             self.build()
 
+    @classmethod
+    def adopt(cls, lab: Lab, like: "Runner | None" = None, fps: float = 20.0) -> "Runner":
+        """A runner for a lab that already exists (a copy taken on a lab thread: a
+        comparison's sides, or the side kept when it ends), with `like`'s speed and frame
+        count. Only the caller may hold `lab` until a lab thread takes the runner over."""
+        runner = cls(type(lab), preset=lab.preset_name, seed=lab.rng_seed, overrides=dict(lab.params), fps=fps,
+                     build=False)
+        runner.lab = lab
+        if like is not None:
+            runner.ms_per_frame, runner.frames, runner._owed_steps = like.ms_per_frame, like.frames, like._owed_steps
+            runner.edited = like.edited
+        runner.shown = replace(runner.make_view(), series={})
+        runner.forget_drawn()  # the new screen draws everything once
+        return runner
+
     @property
     def name(self) -> str:
         return self.lab_cls.name

@@ -108,6 +108,8 @@ def _num(v) -> str:
 
 
 def report(ex, verdict, answer) -> str:
+    from hebblab.exercises.text import measured_rows
+
     k = verdict.correct
     lines = []
     if answer is not None:
@@ -117,7 +119,7 @@ def report(ex, verdict, answer) -> str:
     lines.append("")
     lines.append("measured:")
     width = max((len(n) for n in verdict.measured), default=0)
-    lines += [f"  {n.ljust(width)}  {_num(v)}" for n, v in verdict.measured.items()]
+    lines += [f"  {n.ljust(width)}  {v}" for n, v in measured_rows(verdict)]
     if ex.closed_form:
         lines += ["", _wrap("closed form: " + ex.closed_form)]
     if ex.chapter:

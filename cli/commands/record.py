@@ -1,4 +1,5 @@
-"""`hebblab record LAB --out FILE.cast`: a demo of the live lab, recorded without a terminal.
+"""`hebblab record LAB [--pair NAME] --out FILE.cast`: a demo of the live lab (or of one of its
+comparisons), recorded without a terminal.
 
 Runs `hebblab tui LAB` in a pseudo-terminal of --size for --seconds and writes what it draws
 as an asciicast v2 file (play it with asciinema, or in a browser with asciinema-player),
@@ -28,6 +29,7 @@ def register(subparsers) -> None:
     p.add_argument("--seed", help="random seed, an integer in [0, 2**32-1]")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                    help="override a parameter (repeatable)")
+    p.add_argument("--pair", help="record the comparison of this pair's A and B (see `hebblab pairs LAB`)")
     p.add_argument("--fps", default="20", help="redraw rate in frames per second, 1..60 (default 20)")
     p.add_argument("--seconds", default="10", help="how long to record, 0.5..600 s (default 10)")
     p.add_argument("--size", default="120x40", help="terminal size WIDTHxHEIGHT, from 80x24 to 400x200 "
@@ -96,11 +98,14 @@ def run(args) -> int:
     argv = [sys.executable, "-m", "hebblab", "tui", lab, "--seed", str(seed), "--fps", f"{fps:g}"]
     if preset:
         argv += ["--preset", preset]
+    if args.pair:  # checked by validate(): a pair of this lab
+        argv += ["--pair", args.pair]
     for item in args.sets:
         argv += ["--set", item]
     work = Path(tempfile.mkdtemp(prefix="hebblab-record-"))
     program = PtyProgram(argv, width, height, cwd=str(work))
-    recording = Recording(width, height, title=f"hebblab {lab}" + (f" --preset {preset}" if preset else ""))
+    recording = Recording(width, height, title=f"hebblab {lab}" + (f" --preset {preset}" if preset else "")
+                          + (f" --pair {args.pair}" if args.pair else ""))
     try:
         # The clock starts with the first frame: start-up time depends on the machine.
         while not recording.events and program.alive():

@@ -19,6 +19,7 @@ import ipaddress
 import shlex
 import socket
 import sys
+import tempfile
 
 from hebblab.sim.params import ParamSpec
 
@@ -40,6 +41,9 @@ def register(subparsers) -> None:
     p.add_argument("--public-url", metavar="URL", default=None,
                    help="the address browsers use to reach this server, e.g. behind a proxy "
                    "(default: http://HOST:PORT; for 0.0.0.0 or :: this machine's address)")
+    p.add_argument("--low-bandwidth", action="store_true",
+                   help="for slow links: each session runs `hebblab tui --low-bandwidth` (fewer frames, "
+                   "redraws paced to a smaller budget)")
     p.set_defaults(func=run)
 
 
@@ -176,9 +180,9 @@ def default_public_url(host: str, port: int) -> str:
     return f"http://{url_host(host)}:{port}"
 
 
-def command_line(lab: str) -> str:
+def command_line(lab: str, low_bandwidth: bool = False) -> str:
     """The command textual-serve runs per browser session (this Python, this package)."""
-    return shlex.join([sys.executable, "-m", "hebblab", "tui", lab])
+    return shlex.join([sys.executable, "-m", "hebblab", "tui", lab] + (["--low-bandwidth"] if low_bandwidth else []))
 
 
 def run(args) -> int:
@@ -195,11 +199,42 @@ def run(args) -> int:
         shown = listening if public == listening else f"{listening} as {public}"
         print(f"hebblab: serving {lab} on {shown} (ctrl+c stops)", file=sys.stderr)
         sys.stderr.flush()
-        server_class(command_line(lab), socks, host=host, port=port, title="hebblab", public_url=public).serve()
+        with tempfile.TemporaryDirectory(prefix="hebblab-serve-") as templates:
+            server_class(command_line(lab, bool(getattr(args, "low_bandwidth", False))), socks, host=host,
+                         port=port, title="hebblab", public_url=public,
+                         templates_path=offline_templates(templates)).serve()
     finally:
         for s in socks:
             s.close()
     return 0
+
+
+FONT_FACES = """<style>
+      @font-face { font-family: "Roboto Mono"; font-style: normal; font-weight: 100 700;
+        src: url("{{ config.static.url }}fonts/RobotoMono-VariableFont_wght.ttf") format("truetype"); }
+      @font-face { font-family: "Roboto Mono"; font-style: italic; font-weight: 100 700;
+        src: url("{{ config.static.url }}fonts/RobotoMono-Italic-VariableFont_wght.ttf") format("truetype"); }
+    </style>"""
+
+
+def offline_page(template: str) -> str:
+    """textual-serve's page template with its one request to another host, the Roboto Mono
+    stylesheet from Google Fonts, replaced by the same font from textual-serve's own static
+    files: an offline classroom gets the whole page from hebblab."""
+    import re
+
+    return re.sub(r'<link\b[^>]*\bhref="(?:https?:)?//[^"]*"[^>]*>', lambda _: FONT_FACES, template, flags=re.S)
+
+
+def offline_templates(folder) -> str:
+    """Write the page template into `folder` (a temporary directory); returns its path."""
+    from pathlib import Path
+
+    import textual_serve
+
+    source = Path(textual_serve.__file__).parent / "templates" / "app_index.html"
+    Path(folder, "app_index.html").write_text(offline_page(source.read_text(encoding="utf-8")), encoding="utf-8")
+    return str(folder)
 
 
 def bound_server_class():

@@ -255,7 +255,11 @@ def chart(result, plan, metric: str, color: bool = False) -> str:
     groups: dict[tuple, list[int]] = {}
     for i, p in enumerate(result.points):
         groups.setdefault(tuple(p["params"][n] for n in others), []).append(i)
-    spec = SeriesSpec("sweep", "curve", f"{metric} vs {x_name}", x_name, metric)
+    # Axis labels "name (unit)" where the lab declares the unit (docs/vocabulary.md, Chart axes).
+    y_unit = {r.name: r.unit for r in plan.lab_cls.readout_specs}.get(metric, "")
+    x_unit = plan.lab_cls.spec(x_name).unit
+    spec = SeriesSpec("sweep", "curve", f"{metric} vs {x_name}", f"{x_name} ({x_unit})" if x_unit else x_name,
+                      f"{metric} ({y_unit})" if y_unit else metric)
     xs_all = np.array([float(p["params"][x_name]) for p in result.points])
     lo, hi = float(xs_all.min()), float(xs_all.max())
     dense = np.linspace(lo, hi, DENSE) if hi > lo else np.array([lo])

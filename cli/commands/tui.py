@@ -13,6 +13,7 @@ import sys
 
 from hebblab.interrupts import Interrupted, handled
 from hebblab.sim.params import ParamSpec
+from hebblab.bandwidth import LOW_BUDGET_KIB_S, LOW_FPS, SSH_FPS, in_ssh_session
 
 HELP_ORDER = 5
 CHAPTER = "chapter"
@@ -31,7 +32,12 @@ def register(subparsers) -> None:
     p.add_argument("--seed", help="random seed, an integer in [0, 2**32-1] (default: the preset's, else 0)")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                    help="override a parameter (repeatable)")
-    p.add_argument("--fps", default="20", help="redraw rate in frames per second, 1..60 (default 20)")
+    p.add_argument("--fps", default=None, help="redraw rate in frames per second, 1..60 (default: the "
+                   "preferences file's fps, else 20; 10 in an SSH session)")
+    p.add_argument("--pair", help="open as a comparison of this pair's A and B (see `hebblab pairs LAB`)")
+    p.add_argument("--low-bandwidth", action="store_true",
+                   help=f"for a slow link: {LOW_FPS:g} fps unless --fps is given, and redraws paced to "
+                   f"stay under {LOW_BUDGET_KIB_S:g} KiB/s (in an SSH session the default is {SSH_FPS:g} fps)")
     p.set_defaults(func=run)
 
 
@@ -46,7 +52,14 @@ def validate(args):
     overrides = parse_sets(lab_cls, args.sets)  # keyed by current names
     lab_cls.resolve_params(preset.name if args.preset else None, overrides)  # ranges + cross-checks
     seed = parse_seed(args.seed) if args.seed is not None else (preset.seed or 0)
-    fps = FPS.parse(args.fps)
+    fps = FPS.parse(args.fps) if args.fps is not None else None
+    if getattr(args, "pair", None):  # a comparison of one lab (not the chapter view)
+        from hebblab.errors import UsageError
+        from hebblab.sim.compare import get_pair
+
+        if lab_name == CHAPTER:
+            raise UsageError("--pair: needs a lab (the chapter view shows two); e.g. `hebblab tui lif --pair ex1`")
+        get_pair(lab_cls, args.pair)  # ParamError names the lab's pairs
     print_notices(name_notices(lab_cls, args.sets))  # input is valid: say which old names were used
     return lab_name, args.preset, seed, overrides, fps
 
@@ -58,12 +71,39 @@ def run(args) -> int:
     served = bool(os.environ.get("TEXTUAL_DRIVER"))  # textual-serve runs us over a pipe
     if not served and not (sys.stdout.isatty() and sys.stdin.isatty()):
         raise UsageError("tui: needs an interactive terminal; for headless runs use `hebblab run LAB`")
+    from hebblab import prefs as user_prefs
+
+    prefs, warning = user_prefs.load()
+    if warning:
+        print(warning, file=sys.stderr)
+    low = bool(getattr(args, "low_bandwidth", False))
+    fps = fps if fps is not None else default_fps(prefs.fps, low, in_ssh_session())
     from hebblab.tui.app import HebblabApp
 
-    app = HebblabApp(lab, preset=preset, seed=seed, overrides=overrides, fps=fps)
+    make_app = HebblabApp
+    if getattr(args, "pair", None):  # open on a comparison (tui/compare_mode.py)
+        from hebblab.tui.compare_mode import compare_app
+
+        def make_app(lab_, **kwargs):
+            return compare_app(lab_, args.pair, **kwargs)
+
+    # A config file that could not be read in full is never overwritten (the user may be editing it).
+    app = make_app(lab, preset=preset, seed=seed, overrides=overrides, fps=fps, prefs=prefs,
+                   prefs_path=None if warning else user_prefs.config_path(), notice=warning,
+                   low_bandwidth=low)
     with handled(react=lambda signum: quit_app(app, signum)):  # ctrl+c itself is a key in the app
         app.run()
     return int(app.return_code or 0)
+
+
+def default_fps(preferred: float | None, low_bandwidth: bool, ssh: bool) -> float:
+    """The frame rate when --fps is not given: --low-bandwidth's, else the preferences
+    file's, else fewer frames in an SSH session (every frame crosses the network)."""
+    if low_bandwidth:
+        return LOW_FPS
+    if preferred is not None:
+        return preferred
+    return SSH_FPS if ssh else FPS.default
 
 
 def quit_app(app, signum: int) -> None:

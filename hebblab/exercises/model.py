@@ -16,7 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from hebblab.exercises.evaluator import ConditionError, names, parse
 from hebblab.sim.compare import Comparison
@@ -25,6 +25,7 @@ from hebblab.sim.labs.base import Lab, check_seed
 from hebblab.sim.params import ParamError, Value
 
 MAX_FILE_BYTES = 256 * 1024  # an exercise is a few kB of text
+STOP_SLICES = 200  # a stoppable run asks whether to stop this many times: it ends within 0.5 % of its length
 KEYS = {"name", "title", "question", "lab", "preset", "pair", "duration_ms", "seed", "params", "a", "b",
         "options", "explanation", "chapter", "closed_form", "show"}
 
@@ -246,8 +247,11 @@ def all_builtin() -> list[Exercise]:
     return [builtin(n) for n in builtin_names()]
 
 
-def make_runs(ex: Exercise, seed: int | None = None) -> tuple[tuple[Lab, ...], float]:
-    """The labs an exercise runs (one, or A and B on identical input) and the duration."""
+def run_setup(ex: Exercise, seed: int | None = None) -> tuple[str, int, dict[str, Value], dict[str, Value]]:
+    """What the run is, for showing it live: (preset name, seed, A's parameters, B's) with the
+    file's [params] folded into each side (for one run, A's are the run's and B's are empty).
+    The seed is the one given, else the file's, else the preset's, else 0; the pair's own
+    sides are not included (they come with the pair's name)."""
     from hebblab.sim.compare import get_pair
 
     lab_cls = get_lab(ex.lab)
@@ -255,6 +259,19 @@ def make_runs(ex: Exercise, seed: int | None = None) -> tuple[tuple[Lab, ...], f
     preset = lab_cls.preset(ex.preset if ex.preset is not None else (pair.preset if pair else None))
     seed_value = check_seed(seed if seed is not None else ex.seed if ex.seed is not None
                             else preset.seed if preset.seed is not None else 0)
+    if not ex.compares:
+        return preset.name, seed_value, dict(ex.params), {}
+    return preset.name, seed_value, {**ex.params, **ex.a}, {**ex.params, **ex.b}
+
+
+def make_runs(ex: Exercise, seed: int | None = None) -> tuple[tuple[Lab, ...], float]:
+    """The labs an exercise runs (one, or A and B on identical input) and the duration."""
+    from hebblab.sim.compare import get_pair
+
+    lab_cls = get_lab(ex.lab)
+    pair = get_pair(lab_cls, ex.pair) if ex.pair is not None else None
+    preset_name, seed_value, _, _ = run_setup(ex, seed)
+    preset = lab_cls.preset(preset_name)
     duration = ex.duration_ms or (pair.duration_ms if pair and pair.duration_ms else None) \
         or preset.duration_ms or lab_cls.default_duration_ms
     if not ex.compares:
@@ -297,12 +314,30 @@ def grade(ex: Exercise, runs: tuple[Lab, ...]) -> Verdict:
     return Verdict(ex, measured, holding, runs)
 
 
-def run(ex: Exercise, seed: int | None = None) -> Verdict:
+class Stopped(Exception):
+    """The run was stopped before its end (the TUI's escape): no verdict."""
+
+
+def run(ex: Exercise, seed: int | None = None, stop: Callable[[], bool] | None = None) -> Verdict:
+    """Run the exercise's experiment and grade it. `stop`, asked between slices of the run,
+    ends it early with Stopped when it returns True; labs give bit-identical results however
+    a run is split into steps (tests/test_frame_split.py), so the verdict is the same."""
     runs, duration = make_runs(ex, seed)
-    if len(runs) == 2:
-        Comparison(*runs).run(duration)
-    else:
-        runs[0].run(duration)
+    if stop is None:
+        if len(runs) == 2:
+            Comparison(*runs).run(duration)
+        else:
+            runs[0].run(duration)
+        return grade(ex, runs)
+    left = [lab.steps_for(duration) for lab in runs]  # each side its own dt, as Comparison.run does
+    size = [max(1, min(lab.chunk_steps(), -(-n // STOP_SLICES))) for lab, n in zip(runs, left)]
+    while any(left):
+        if stop():
+            raise Stopped(ex.name)
+        for i, lab in enumerate(runs):
+            n = min(left[i], size[i])
+            lab.step(n)
+            left[i] -= n
     return grade(ex, runs)
 
 

@@ -96,9 +96,9 @@ class BcmLab(Lab):
     )
 
     series_specs = (
-        SeriesSpec("responses", "trace", "Response to each pattern", "time (ms)", "y",
+        SeriesSpec("responses", "trace", "Response to each pattern", "time (ms)", "y (a.u.)",
                    "w.p_k for every pattern k; theory: one -> K*y0, the rest -> 0"),
-        SeriesSpec("theta", "trace", "Threshold theta vs <y^2>/y0", "time (ms)", "",
+        SeriesSpec("theta", "trace", "Threshold theta vs <y^2>/y0", "time (ms)", "theta (a.u.)",
                    "theta lags <y^2>/y0 by ~tau_theta; too slow a threshold oscillates"),
     )
 

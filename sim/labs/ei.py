@@ -110,13 +110,13 @@ class EiLab(Lab):
     )
 
     series_specs = (
-        SeriesSpec("raster", "raster", "Spike raster (sampled cells: E below, I above)", "time (ms)", "cell",
+        SeriesSpec("raster", "raster", "Spike raster (sampled cells: E below, I above)", "time (ms)", "cell (index)",
                    f"{RASTER_CELLS} sampled cells, excitatory first, last {RASTER_WINDOW_MS:g} ms"),
         SeriesSpec("rates", "trace", "Population rates", "time (ms)", "rate (Hz)",
                    f"E and I population rates in {RATE_BIN_MS:g} ms bins"),
         SeriesSpec("currents", "trace", "Input currents of one E cell", "time (ms)", "input (mV)",
                    "excitatory ge and inhibitory gi of cell 0 (mV: current times membrane resistance)"),
-        SeriesSpec("rate_hist", "histogram", "Firing rates of all cells", "rate (Hz)", "cells",
+        SeriesSpec("rate_hist", "histogram", "Firing rates of all cells", "rate (Hz)", "cells (count)",
                    "per-cell mean rate over the run"),
     )
 

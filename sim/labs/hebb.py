@@ -144,9 +144,9 @@ class HebbLab(Lab):
     series_specs = (
         SeriesSpec("weights", "matrix", "Weights w[pre, post]", "post cell", "pre cell",
                    "current weight matrix"),
-        SeriesSpec("weight_traces", "trace", "Weights over time", "time (ms)", "w",
+        SeriesSpec("weight_traces", "trace", "Weights over time", "time (ms)", "w (a.u.)",
                    f"each synapse over time (first {TRACE_SYNAPSES} synapses, last {TRACE_CAPACITY} ms)"),
-        SeriesSpec("raster", "raster", "Spikes: pre (0..n_pre-1) then post", "time (ms)", "cell",
+        SeriesSpec("raster", "raster", "Spikes: pre (0..n_pre-1) then post", "time (ms)", "cell (index)",
                    "pre cells first, post cells after them"),
     )
 

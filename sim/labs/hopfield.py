@@ -117,13 +117,13 @@ class HopfieldLab(Lab):
         SeriesSpec("weights", "matrix", "Weights w_ij", "cell j", "cell i",
                    f"grow as each pattern is stored (colour scale fixed at the final range); networks above "
                    f"{WEIGHTS_SHOWN} cells show every k-th cell"),
-        SeriesSpec("overlap", "trace", "Overlap with the cued pattern", "time (ms)", "m",
+        SeriesSpec("overlap", "trace", "Overlap with the cued pattern", "time (ms)", "overlap m (1)",
                    "m with the cued pattern and the largest |m| with any other, since the cue"),
-        SeriesSpec("energy", "trace", "Energy E/N", "time (ms)", "E/N",
+        SeriesSpec("energy", "trace", "Energy E/N", "time (ms)", "E/N (1)",
                    "falls at every flip under one-cell updates"),
-        SeriesSpec("capacity", "curve", "Recall vs load P/N", "load P/N", "overlap m",
+        SeriesSpec("capacity", "curve", "Recall vs load P/N", "load P/N", "overlap m (1)",
                    "retrieval overlap for N -> infinity (falls to 0 at alpha_c = 0.138) and this run's overlap"),
-        SeriesSpec("pattern_overlaps", "bars", "Overlap with each stored pattern", "pattern", "m",
+        SeriesSpec("pattern_overlaps", "bars", "Overlap with each stored pattern", "pattern", "overlap m (1)",
                    "a spurious mixture state overlaps several patterns at once"),
     )
 

@@ -155,7 +155,7 @@ class LifLab(Lab):
     series_specs = (
         SeriesSpec("membrane", "trace", "Membrane potential (cell 0)", "time (ms)", "V (mV)",
                    "V over the last trace_ms; spikes drawn to spike_peak_mV when draw_spikes is on"),
-        SeriesSpec("spikes", "raster", "Spikes", "time (ms)", "cell",
+        SeriesSpec("spikes", "raster", "Spikes", "time (ms)", "cell (index)",
                    "recent spike times of every cell"),
         SeriesSpec("fI", "curve", "f-I curve", "I (nA)", "rate (Hz)",
                    "the integrator's noise-free rate on its dt grid, the closed form (theory) and "

@@ -94,11 +94,11 @@ class OjaLab(Lab):
     )
 
     series_specs = (
-        SeriesSpec("cloud", "scatter", "Inputs (0, 1) with weight vectors and PC1", "x0", "x1",
+        SeriesSpec("cloud", "scatter", "Inputs (0, 1) with weight vectors and PC1", "x0 (a.u.)", "x1 (a.u.)",
                    f"last {CLOUD_POINTS} inputs; overlays: PC1 axis, Oja's w, Hebb's direction"),
-        SeriesSpec("norm", "trace", "Weight norm (log10)", "time (ms)", "log10 |w|",
+        SeriesSpec("norm", "trace", "Weight norm (log10)", "time (ms)", "log10 |w| (1)",
                    "Oja's |w| -> 1 (log10 = 0); plain Hebb grows without bound until capped"),
-        SeriesSpec("cosine", "trace", "Alignment with PC1", "time (ms)", "|cos|",
+        SeriesSpec("cosine", "trace", "Alignment with PC1", "time (ms)", "|cos| (1)",
                    "|cos| between each weight vector and the principal axis"),
     )
 
@@ -208,7 +208,8 @@ class OjaLab(Lab):
         t = (self.trace_norm.indices() + 1) * self.dt_ms
         return {
             "cloud": Series(self.series_spec("cloud"), pts[:, 1] if len(pts) else np.zeros(0),
-                            x=pts[:, 0] if len(pts) else np.zeros(0), overlays=overlays, version=v),
+                            x=pts[:, 0] if len(pts) else np.zeros(0), overlays=overlays, version=v,
+                            extra={"aspect": "equal"}),  # geometry: drawn to scale, angles true
             "norm": Series(self.series_spec("norm"), _clean(self.trace_norm.view().T), x=t,
                            labels=(self._label, "plain Hebb"), hlines={"|w| = 1": 0.0}, version=v),
             "cosine": Series(self.series_spec("cosine"), _clean(self.trace_cos.view().T), x=t,

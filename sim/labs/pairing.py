@@ -171,13 +171,13 @@ class PairingLab(Lab):
     )
 
     series_specs = (
-        SeriesSpec("window", "curve", "STDP window", "delay t_post - t_pre (ms)", "dw",
+        SeriesSpec("window", "curve", "STDP window", "delay t_post - t_pre (ms)", "dw (a.u.)",
                    "measured total dw per protocol; line: the rule's exact sum (unbounded, additive)"),
-        SeriesSpec("frequency", "curve", "dw vs pairing frequency", "pairing frequency (Hz)", "dw",
+        SeriesSpec("frequency", "curve", "dw vs pairing frequency", "pairing frequency (Hz)", "dw (a.u.)",
                    "pre-before-post (main) and post-before-pre (overlay) at +/-|delay_ms|"),
-        SeriesSpec("trace", "trace", "Traces (current protocol)", "time (ms)", "trace",
+        SeriesSpec("trace", "trace", "Traces (current protocol)", "time (ms)", "trace (a.u.)",
                    "pair: x_pre (>= 0), x_post (<= 0); triplet: r1, r2 (pre), o1, o2 (post)"),
-        SeriesSpec("weight", "trace", "Weight change (current protocol)", "time in protocol (ms)", "w - w_init",
+        SeriesSpec("weight", "trace", "Weight change (current protocol)", "time in protocol (ms)", "w - w_init (a.u.)",
                    "the weight during the current protocol"),
     )
 
@@ -293,7 +293,7 @@ class PairingLab(Lab):
     def _theory_freq(self):
         if "freq" not in self._theory_cache:
             d = abs(self.params["delay_ms"])
-            fs = np.array(sorted(FREQS_HZ))
+            fs = np.array([f for f in sorted(FREQS_HZ) if 1000.0 / f > d])  # pairs still apart
             self._theory_cache["freq"] = (fs, np.array([self.theory_dw(d, f) for f in fs]),
                                           np.array([self.theory_dw(-d, f) for f in fs]))
         return self._theory_cache["freq"]
@@ -344,18 +344,16 @@ class PairingLab(Lab):
     def series(self) -> dict[str, Series]:
         v = self._version
         c = self.curves()
-        mode = self.params["mode"]
         win = np.array(c["window"], dtype=float).reshape(-1, 2)
-        overlays_w = {}
-        if mode in ("window", "single"):
-            overlays_w["theory"] = self._theory_window()
+        # The theory curves are drawn in every mode, so no chart opens empty: a mode that does
+        # not measure a curve still shows what the rule predicts for it.
+        overlays_w = {"theory": self._theory_window()}
         pp = np.array(c["pre_post"], dtype=float).reshape(-1, 2)
         po = np.array(c["post_pre"], dtype=float).reshape(-1, 2)
         overlays_f = {"post-before-pre": (po[:, 0], po[:, 1])}
-        if mode in ("frequency", "single"):
-            fs, tpp, tpo = self._theory_freq()
-            overlays_f["theory pre-post"] = (fs, tpp)
-            overlays_f["theory post-pre"] = (fs, tpo)
+        fs, tpp, tpo = self._theory_freq()
+        overlays_f["theory pre-post"] = (fs, tpp)
+        overlays_f["theory post-pre"] = (fs, tpo)
         return {
             "window": Series(self.series_spec("window"), y=win[:, 1], x=win[:, 0], overlays=overlays_w,
                              hlines={"0": 0.0}, version=v),

@@ -141,7 +141,7 @@ class PerceptronLab(Lab):
     )
 
     series_specs = (
-        SeriesSpec("inputs", "raster", "Input spikes and the LIF's", "time (ms)", "input",
+        SeriesSpec("inputs", "raster", "Input spikes and the LIF's", "time (ms)", "input (index)",
                    f"the first {N_SHOWN} inputs; the LIF's spikes on the top row (synchrony: vertical stripes)"),
         SeriesSpec("membrane", "trace", "Membrane potential", "time (ms)", "V (mV)",
                    "V of the LIF cell and V_rest + drive, the mean potential the perceptron's w.x stands for"),

@@ -138,11 +138,11 @@ class RstdpLab(Lab):
                    "once a second"),
         SeriesSpec("dopamine", "trace", "Dopamine", "time (s)", "d (uM)",
                    "each reward adds reward_uM, which decays with tau_d; the last 20 s"),
-        SeriesSpec("eligibility", "trace", "Eligibility of the chosen synapse", "time (s)", "c",
+        SeriesSpec("eligibility", "trace", "Eligibility of the chosen synapse", "time (s)", "c (a.u.)",
                    "each pre/post pair tags it (STDP), the tag decays with tau_c; the last 20 s"),
-        SeriesSpec("raster", "raster", "Spike raster (E below, I above)", "time (s)", "cell",
+        SeriesSpec("raster", "raster", "Spike raster (E below, I above)", "time (s)", "cell (index)",
                    f"every cell, the last {RASTER_WINDOW_MS / 1000:g} s"),
-        SeriesSpec("weight_hist", "histogram", "Weights of the other E->E synapses", "weight (mV)", "synapses",
+        SeriesSpec("weight_hist", "histogram", "Weights of the other E->E synapses", "weight (mV)", "synapses (count)",
                    "every excitatory -> excitatory synapse but the chosen one, now"),
     )
 

@@ -125,9 +125,9 @@ class StdpLab(Lab):
     )
 
     series_specs = (
-        SeriesSpec("weight_hist", "histogram", "Weight histogram", "w / g_max", "synapses",
+        SeriesSpec("weight_hist", "histogram", "Weight histogram", "w / g_max", "synapses (count)",
                    "additive STDP splits the weights towards 0 and g_max (a U shape)"),
-        SeriesSpec("weights", "scatter", "Weights by input", "input index", "w / g_max",
+        SeriesSpec("weights", "scatter", "Weights by input", "input index", "w / g_max (1)",
                    "one dot per synapse; lines: the mean weight of each input group"),
         SeriesSpec("rate", "trace", "Output rate", "time (ms)", "rate (Hz)",
                    "output spikes per 1 s bin: falls as STDP weakens the drive"),

@@ -21,9 +21,11 @@ def binding_rows(app, sources) -> list[tuple[str, str, str]]:
     classes = [c for source in sources for c in reversed(source.__mro__)
                if "BINDINGS" in c.__dict__ and c.__module__.startswith("hebblab.tui.")]
     for source in classes:
+        keys_listed = set()  # a key bound twice in one class (c: next page / all shown) is one row
         for b in source.__dict__["BINDINGS"]:
-            if not isinstance(b, Binding) or b.system or not b.description:
+            if not isinstance(b, Binding) or b.system or not b.description or b.key in keys_listed:
                 continue
+            keys_listed.add(b.key)
             keys = ", ".join(app.get_key_display(Binding(k.strip(), b.action)) for k in b.key.split(","))
             if b.key_display:
                 keys = b.key_display if "," not in b.key else keys

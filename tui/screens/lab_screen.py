@@ -27,13 +27,13 @@ from textual.containers import Container, Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 
 from hebblab.sim.params import ParamError
 from hebblab.tui.lab_thread import LabThread
 from hebblab.tui.screens.fresh_resize import FreshResize
 from hebblab.tui.runner import Runner
 from hebblab.tui.widgets.charts import make_chart
+from hebblab.tui.widgets.keybar import KeyBar
 from hebblab.tui.widgets.param_panel import ParamList, ParamPanel
 from hebblab.tui.widgets.status import NotesLine, ReadoutsLine, StatusLine
 
@@ -162,8 +162,16 @@ class LabScreen(FreshResize, Screen):
                 tooltip="Freeze or unfreeze plasticity (labs with a `freeze` parameter)"),
         Binding("c", "next_charts", "More charts", id="lab.charts",
                 tooltip="Show the next page of charts when not all fit"),
+        Binding("c", "charts_fit", "More charts", show=False, id="lab.charts_fit",
+                tooltip="Every chart is shown: c says so"),
+        Binding("m", "maximize_chart", "Maximize", id="lab.maximize",
+                tooltip="Fill the screen with the first chart shown; m or esc restores"),
         Binding("i", "info", "Info", id="lab.info",
                 tooltip="The lab's full notes, its preset's description and every readout with its meaning"),
+        Binding("b", "compare", "Compare", id="lab.compare",
+                tooltip="Compare: run a copy (B) beside this lab (A) on the same input; b again keeps one side"),
+        Binding("B", "pick_pair", "Pairs", id="lab.pairs", key_display="B",
+                tooltip="Open one of the lab's comparison pairs (the chapter's exercises) as A beside B"),
     ]
 
     class LabsUpdated(Message):
@@ -194,17 +202,34 @@ class LabScreen(FreshResize, Screen):
         if len(self.runners) > 1:  # side-by-side labs advance the same biological time
             for r in self.runners[1:]:
                 r.ms_per_frame = self.runners[0].ms_per_frame
-        self.charts = [(i, name, make_chart(p.runner.lab_cls.series_spec(name)))
-                       for i, p in enumerate(panes) for name in p.names()]
+        self.charts = self.make_charts()
         self._widgets = {(i, name): w for i, name, w in self.charts}
-        self.sim = LabThread(self.runners, fps)
-        self.param_panel = ParamPanel(self.runners, id="param-panel")
+        self.sim = LabThread(self.runners, fps, lockstep=self.LOCKSTEP)
+        self.param_panel = self.make_param_panel()
         self.deck = self.make_deck()
-        self.status = StatusLine(id="status")
-        self.readouts = ReadoutsLine(id="readouts", classes="-multi" if len(self.runners) > 1 else "")
-        self.notes = NotesLine(id="notes")
+        self.status = self.make_status()
+        self.readouts = self.make_readouts()
+        self.notes = self.make_notes()
 
-    # -- building -----------------------------------------------------------------------
+    # -- building (a comparison, tui/screens/compare_screen.py, makes its own) ---------------
+    LOCKSTEP = False  # the lab thread keeps the runners at the same time (a comparison)
+
+    def make_charts(self) -> list[tuple[int, str, Widget]]:
+        return [(i, name, make_chart(p.runner.lab_cls.series_spec(name)))
+                for i, p in enumerate(self.panes) for name in p.names()]
+
+    def make_param_panel(self) -> ParamPanel:
+        return ParamPanel(self.runners, id="param-panel")
+
+    def make_status(self) -> StatusLine:
+        return StatusLine(id="status")
+
+    def make_notes(self) -> NotesLine:
+        return NotesLine(id="notes")
+
+    def make_readouts(self) -> Widget:
+        return ReadoutsLine(id="readouts", classes="-multi" if len(self.runners) > 1 else "")
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
             yield self.param_panel
@@ -212,7 +237,7 @@ class LabScreen(FreshResize, Screen):
         yield self.readouts
         yield from self.note_strips()
         yield self.status
-        yield Footer(compact=True)  # every key in one line at 120 columns
+        yield KeyBar(compact=True)  # run/pause, quit and help stay at every width
 
     def note_strips(self) -> ComposeResult:
         """The strips between readouts and status (the chapter view adds its preset note)."""
@@ -327,9 +352,10 @@ class LabScreen(FreshResize, Screen):
         self._ui_clock = (wall, cpu)
         busy = (cpu - cpu0) / (wall - wall0)
         period = self.sim.publish_period
-        if busy > UI_BUSY:
-            self.sim.publish_period = min(MAX_VIEW_PERIOD_S, period * 1.5)
-        elif busy < UI_IDLE:
+        sent = self.app.send_ratio() if hasattr(self.app, "send_ratio") else 0.0  # bytes out / budget
+        if busy > UI_BUSY or sent > 1:
+            self.sim.publish_period = min(MAX_VIEW_PERIOD_S, period * max(1.5, sent))
+        elif busy < UI_IDLE and sent < 0.6:
             self.sim.publish_period = max(self.sim.period, period / 1.5)
 
     def _check_trouble(self) -> None:
@@ -350,7 +376,8 @@ class LabScreen(FreshResize, Screen):
     def update_status(self) -> None:
         busy = self.sim.busy_for()
         self.status.show(self.runners, self.running, self._measured_fps, pace=self.sim.pace,
-                         busy_s=busy if busy >= BUSY_SHOWN_S else 0.0)
+                         busy_s=busy if busy >= BUSY_SHOWN_S else 0.0,
+                         charts=(self.deck.page + 1, self.deck.pages))
 
     def update_notes(self) -> None:
         notes = [n for r in self.runners for n in r.shown.notes]
@@ -361,11 +388,8 @@ class LabScreen(FreshResize, Screen):
     def show_wanted(self) -> None:
         """Tell the lab thread which series the visible charts need, and have it send
         them all again (after a resize or a page change)."""
-        wanted: dict[int, set[str]] = {i: set() for i in range(len(self.runners))}
-        for i, name, _ in self.deck.visible():
-            wanted[i].add(name)
-        for i, r in enumerate(self.runners):
-            r.wanted = frozenset(wanted[i])
+        for r, names in zip(self.runners, self.wanted_series()):
+            r.wanted = frozenset(names)
 
         def resend() -> None:
             for r in self.runners:
@@ -374,6 +398,13 @@ class LabScreen(FreshResize, Screen):
         self.sim.submit(resend)
         if self.sync:
             self._answered()
+
+    def wanted_series(self) -> list[set[str]]:
+        """Per runner, the series the visible charts draw."""
+        wanted: list[set[str]] = [set() for _ in self.runners]
+        for i, name, _ in self.deck.visible():
+            wanted[i].add(name)
+        return wanted
 
     # -- events ---------------------------------------------------------------------------
     def on_param_list_changed(self, event: ParamList.Changed) -> None:
@@ -438,6 +469,19 @@ class LabScreen(FreshResize, Screen):
     def action_next_charts(self) -> None:
         self.deck.next_page()
         self.show_wanted()
+        self.update_status()  # its "charts k/n"
+
+    def action_charts_fit(self) -> None:
+        self.notify("all charts shown", timeout=2)
+
+    def action_maximize_chart(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            return
+        shown = [w for _, _, w in self.deck.visible()]
+        if shown:
+            # Screen.maximize only takes focusable widgets: a chart is set directly.
+            self.maximized = next((w for w in shown if w.has_focus), shown[0])
 
     def selected_runner(self) -> Runner:
         row = self.param_panel.param_list.current
@@ -470,8 +514,12 @@ class LabScreen(FreshResize, Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "freeze" and not self.has_freeze():
             return False  # hidden: this lab has nothing to freeze
+        if action == "pick_pair" and not any(r.lab_cls.pairs for r in self.runners):
+            return False  # hidden: no pairs to choose from
         if action == "next_charts":
             return self.deck.pages > 1
+        if action == "charts_fit":
+            return self.deck.pages == 1
         return True
 
     def action_freeze(self) -> None:
@@ -506,6 +554,19 @@ class LabScreen(FreshResize, Screen):
                 self.notify(f"export failed: {result}", severity="error", timeout=8)
             else:
                 self.notify("\n".join(result), title="Exported run", timeout=8)
+                if self.app.is_web:  # in a browser the files are on the server: send them
+                    self.app.deliver_runs(result)
 
         self.sim.submit(write, done)
         self._answered()
+
+    # -- comparison (tui/compare_mode.py) ----------------------------------------------------
+    def action_compare(self) -> None:
+        from hebblab.tui.compare_mode import compare_current
+
+        compare_current(self)
+
+    def action_pick_pair(self) -> None:
+        from hebblab.tui.compare_mode import pick_pair
+
+        pick_pair(self)

@@ -17,8 +17,15 @@ from textual.widget import Widget
 from hebblab.chart_figures import same_data
 from hebblab.chart_render import Ink, render_series
 from hebblab.sim.series import Series, SeriesSpec
+from hebblab.tui.widgets.line_diff import changed_regions
 
-_THEME_KEYS = ("primary", "accent", "warning", "success", "secondary", "error")
+# Hue families first (blue, orange, green, red in the default themes): the first four series,
+# e.g. oja's cloud, PC1, Oja's w and Hebb's w, never share a look; secondary is often a
+# darker primary, so it comes last.
+_THEME_KEYS = ("primary", "accent", "success", "error", "warning", "secondary")
+_CLOSE = 60.0  # RGB distance below which two colours count as one
+# After the theme's own colours, until there are six: violet, teal, amber, lime, pink, grey.
+_FALLBACK = ("#c678dd", "#56b6c2", "#e5c07b", "#98c379", "#ff79c6", "#c8c8c8")
 
 
 class Chart(Widget):
@@ -39,8 +46,16 @@ class Chart(Widget):
     def show_series(self, series: Series) -> None:
         if same_data(self.series, series):
             return  # nothing new to draw (e.g. an f-I curve while only time advances)
+        drawn, old = self._key, self._lines
         self.series = series
         self._key = None
+        if drawn is not None and drawn[0] == self.size and drawn[2] == self.app.theme:
+            # Same size and theme: send the terminal only the cells that changed (bandwidth).
+            self.render_line(0)  # draws the new picture into _lines
+            regions = changed_regions(old, self._lines, self.size.width)
+            if regions:
+                self.refresh(*regions)
+            return
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
@@ -50,7 +65,7 @@ class Chart(Widget):
             self._palette = self.palette()
             width = self.size.width
             picture = render_series(self.series, width, self.size.height, color=True, notes=False,
-                                    title=self.spec.title)
+                                    title=self.spec.title, ylabel=self.spec.ylabel)
             self._lines = [Strip([Segment(text, self._style(ink)) for text, ink in row], width)
                            for row in picture.rows]
             self._key = key
@@ -60,15 +75,21 @@ class Chart(Widget):
 
     def palette(self) -> list[str]:
         variables = self.app.theme_variables
-        out = []
+        out: list[Color] = []
         for key in _THEME_KEYS:
             try:
-                colour = Color.parse(variables[key]).hex
+                colour = Color.parse(variables[key])
             except Exception:
                 continue
-            if colour not in out:  # themes reuse colours (accent = warning): keep lines apart
+            # themes reuse colours (accent = warning) or nearly: keep lines apart
+            if all(_distance(colour, c) >= _CLOSE for c in out):
                 out.append(colour)
-        return out or ["#0080ff"]
+        for extra in _FALLBACK:
+            colour = Color.parse(extra)
+            if len(out) < 6 and all(_distance(colour, c) >= _CLOSE for c in out):
+                out.append(colour)
+        # An ANSI theme's colours are names ("ansi_blue"); rich knows them as "blue".
+        return [c.hex.removeprefix("ansi_") for c in out]
 
     def _style(self, ink: Ink) -> Style:
         style = self._styles.get(ink)
@@ -82,6 +103,10 @@ class Chart(Widget):
                 style = self.rich_style + Style(color=fg, bold=ink.bold, dim=ink.dim)
             self._styles[ink] = style
         return style
+
+
+def _distance(a: Color, b: Color) -> float:
+    return ((a.r - b.r) ** 2 + (a.g - b.g) ** 2 + (a.b - b.b) ** 2) ** 0.5
 
 
 def make_chart(spec: SeriesSpec, **kwargs) -> Chart:

@@ -298,12 +298,14 @@ class ParamHelp(Static):
     ParamHelp { height: 4; }
     """
 
-    def show_row(self, row: Row | None, error: str = "") -> None:
+    def show_row(self, row: Row | None, error: str = "", prefix: Text | None = None) -> None:
         if row is None:
             self.update("", layout=False)
             return
         spec, shown = row.spec, row.runner.shown
         text = Text()
+        if prefix is not None:
+            text.append_text(prefix)
         if error:
             text.append(error, style="bold red")
             text.append("\n")
@@ -345,8 +347,12 @@ class ParamPanel(Vertical):
 
     def refresh_help(self) -> None:
         pl = self.param_list
-        self.help_box.show_row(pl.current, pl.error)
+        self.help_box.show_row(pl.current, pl.error, self.help_prefix())
         pl.refresh()
+
+    def help_prefix(self) -> Text | None:
+        """Text put before the help (a comparison says which side is edited)."""
+        return None
 
     def on_param_list_moved(self, _event: ParamList.Moved) -> None:
         self.refresh_help()

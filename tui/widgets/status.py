@@ -5,6 +5,7 @@ the lab thread."""
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 from rich.text import Text
@@ -19,10 +20,48 @@ def _fmt_ms(ms: float) -> str:
 
 
 BEHIND = 0.9  # below this fraction of the set speed the status line says the sim is behind
+_preset_params: dict[tuple[type, str], dict] = {}  # (lab class, preset) -> its resolved values
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-12)
+        except (TypeError, ValueError):
+            return False
+    return a == b
+
+
+def preset_modified(runner: Runner) -> bool:
+    """True when the lab's values (pending ones included) differ from its preset's."""
+    shown = runner.shown
+    key = (runner.lab_cls, shown.preset_name)
+    if key not in _preset_params:
+        try:
+            _preset_params[key] = runner.lab_cls.resolve_params(shown.preset_name)
+        except Exception:  # a preset that no longer resolves: nothing to compare with
+            _preset_params[key] = {}
+    preset = _preset_params[key]
+    values = {**shown.params, **shown.pending}
+    return bool(preset) and any(not _same(v, preset.get(k, v)) for k, v in values.items())
+
+
+def preset_label(runner: Runner) -> str:
+    """`lab:preset`, with a `*` when the values were changed from the preset's."""
+    return f"{runner.name}:{runner.shown.preset_name}{'*' if preset_modified(runner) else ''}"
+
+
+def clock_text(runners: list[Runner]) -> str:
+    """`t=...` for labs on one clock; each lab's own when a restart (a preset, `g`) split them."""
+    times = [r.shown.t_ms for r in runners]
+    if len(runners) == 1 or max(times) - min(times) < 1e-9:
+        return f"t={_fmt_ms(times[0])}"
+    return "  ".join(f"{r.name} t={_fmt_ms(t)}" for r, t in zip(runners, times))
 
 
 class StatusLine(Static):
-    """One line: state, biological time, speed, frames per second, seed, preset; and when
+    """One line: state, biological time (each lab's when their clocks differ), speed,
+    frames per second, seed, preset (`*`: values changed from it), the chart page; and when
     the labs cannot keep up: how far behind the set speed they are, or how long the lab
     call in progress has taken."""
 
@@ -32,7 +71,7 @@ class StatusLine(Static):
     _shown: Text | None = None
 
     def show(self, runners: list[Runner], running: bool, fps: float, pace: float | None = None,
-             busy_s: float = 0.0) -> None:
+             busy_s: float = 0.0, charts: tuple[int, int] = (1, 1)) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         diverged = any(r.shown.diverged for r in runners)
         if diverged:
@@ -42,7 +81,7 @@ class StatusLine(Static):
         else:
             text.append(" ‖ paused ", style="bold reverse")
         first = runners[0]
-        text.append(f" t={_fmt_ms(first.shown.t_ms)}", style="bold")
+        text.append(f" {clock_text(runners)}", style="bold")
         text.append(f" · {first.ms_per_frame:g} ms/frame")
         if busy_s:
             text.append(f" · lab busy {busy_s:.1f} s", style="bold yellow")
@@ -51,7 +90,9 @@ class StatusLine(Static):
         if running:
             text.append(f" · {fps:.0f} fps", style="dim")
         text.append(f" · seed {first.shown.rng_seed} · ")
-        text.append("  ".join(f"{r.name}:{r.shown.preset_name}" for r in runners), style="bold")
+        text.append("  ".join(preset_label(r) for r in runners), style="bold")
+        if charts[1] > 1:
+            text.append(f" · charts {charts[0]}/{charts[1]} (c)")
         pending = sum(len(r.pending) for r in runners)
         if pending:
             text.append(f"  {pending} change(s) apply on reset (r)", style="yellow")

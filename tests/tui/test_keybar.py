@@ -1,0 +1,64 @@
+"""The key bar keeps run/pause, quit and help on screen at every size from 80x24 up."""
+
+from __future__ import annotations
+
+import pytest
+
+from hebblab.tui.app import HebblabApp
+from hebblab.tui.widgets.keybar import ESSENTIAL, fit_keys
+from textual.widgets._footer import FooterKey
+
+
+async def settled_keys(pilot, app, want=("Quit",)) -> dict[str, str]:
+    """shown_keys once the key bar has been (re)composed (a loaded machine is slow)."""
+    for _ in range(60):
+        await pilot.pause(0.05)
+        keys = shown_keys(app)
+        if all(w in keys for w in want):
+            return keys
+    return shown_keys(app)
+
+
+def shown_keys(app) -> dict[str, str]:
+    """description -> key for the keys wholly on screen and not under the palette key."""
+    keys = list(app.screen.query(FooterKey))
+    palette = [k for k in keys if k.has_class("-command-palette")]
+    right = palette[0].region.x if palette else app.size.width
+    return {k.description: k.key_display for k in keys
+            if not k.has_class("-command-palette") and k.region.width and k.region.right <= right}
+
+
+@pytest.mark.parametrize("lab", ["lif", "chapter", "hebb", "stdp", "ei"])
+async def test_key_bar_at_80x24_shows_run_quit_and_help(lab):
+    app = HebblabApp(lab, autoplay=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = await settled_keys(pilot, app)
+        assert keys.get("Run/Pause") == "space" and keys.get("Quit") == "q" and keys.get("Help") == "?"
+        if lab == "chapter":
+            assert "g" in keys.values()  # the chapter's own key stays too
+
+
+async def test_key_bar_refits_on_resize():
+    app = HebblabApp("chapter", autoplay=False)
+    async with app.run_test(size=(200, 40)) as pilot:
+        wide = await settled_keys(pilot, app, want=("Labs",))
+        assert {"Labs", "Info", "Grow/listing", "Quit", "Help"} <= set(wide)  # all, in full
+        await pilot.resize_terminal(80, 24)
+        narrow = await settled_keys(pilot, app, want=("Help",))
+        for _ in range(40):  # until the refit after the resize
+            if len(narrow) < len(wide):
+                break
+            await pilot.pause(0.05)
+            narrow = shown_keys(app)
+        assert {"Run/Pause", "Quit", "Help"} <= set(narrow) and len(narrow) < len(wide)
+        await pilot.resize_terminal(200, 40)
+        assert await settled_keys(pilot, app, want=("Labs", "Grow/listing")) == wide
+
+
+def test_fit_keys_keeps_essentials_even_when_nothing_else_fits():
+    keys = [("step_frame", "n", "Step"), ("toggle_run", "space", "Run/Pause"), ("info", "i", "Info"),
+            ("quit", "q", "Quit"), ("help", "?", "Help")]
+    assert fit_keys(keys, 200) == [(a, t) for a, _, t in keys]
+    assert [a for a, _ in fit_keys(keys, 10)] == ["toggle_run", "quit", "help"]
+    assert [a for a, _ in fit_keys(keys, 37)] == ["step_frame", "toggle_run", "quit", "help"]
+    assert set(ESSENTIAL) == {"toggle_run", "quit", "help"}
