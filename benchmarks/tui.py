@@ -104,13 +104,14 @@ async def next_display(displays: list[float], after: float, timeout: float = 10.
 
 
 async def measure_frames(lab: str, size: tuple[int, int], frames: int,
-                         pair: str | None = None) -> tuple[list[float], list[float]]:
-    """Per frame: (wall ms to the screen update, process CPU ms) in sync mode (`n`); with
-    `pair`, of that comparison (both sides stepped, their charts drawn)."""
+                         pair: str | None = None) -> tuple[list[float], list[float], list[float]]:
+    """Per frame: (wall ms to the screen update, process CPU ms, wall ms of the screen's
+    own part: from the lab thread's answer to the update) in sync mode (`n`); with `pair`,
+    of that comparison (both sides stepped, their charts drawn)."""
     from hebblab.tui.app import HebblabApp
 
     app = HebblabApp(lab, autoplay=False)
-    wall, cpu = [], []
+    wall, cpu, screen_ms = [], [], []
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         if pair:
@@ -120,6 +121,14 @@ async def measure_frames(lab: str, size: tuple[int, int], frames: int,
             await pilot.pause()
         screen = app.lab_screen()
         displays = record_displays(app)
+        answered: list[float] = []  # when the screen starts drawing the lab thread's answer
+        redraw = screen.redraw
+
+        def timed_redraw() -> None:
+            answered.append(time.perf_counter())
+            redraw()
+
+        screen.redraw = timed_redraw
         for i in range(frames + 5):
             await pilot.pause()
             t0, c0 = time.perf_counter(), time.process_time()
@@ -128,7 +137,9 @@ async def measure_frames(lab: str, size: tuple[int, int], frames: int,
             if i >= 5:  # warm-up frames excluded
                 wall.append((shown - t0) * 1000)
                 cpu.append((time.process_time() - c0) * 1000)
-    return wall, cpu
+                drawn = [t for t in answered if t >= t0]
+                screen_ms.append((shown - drawn[-1]) * 1000 if drawn else float("nan"))
+    return wall, cpu, screen_ms
 
 
 def parse_load(text: str) -> tuple[str, dict[str, str]]:
@@ -264,16 +275,19 @@ def main(argv=None) -> int:
 
     if args.pair:
         lab, _, pair = args.pair.partition(":")
-        wall, cpu = asyncio.run(measure_frames(lab, (120, 40), args.frames, pair=pair))
+        wall, cpu, drawn = asyncio.run(measure_frames(lab, (120, 40), args.frames, pair=pair))
         print(f"comparison {lab} {pair} frames (sync, 120x40): wall median {median(wall):.1f} ms, p95 {p95(wall):.1f} ms "
-              f"(ratio {ratio(GOAL_FRAME_MS, p95(wall))}); cpu median {median(cpu):.1f} ms, p95 {p95(cpu):.1f} ms",
-              flush=True)
+              f"(ratio {ratio(GOAL_FRAME_MS, p95(wall))}); cpu median {median(cpu):.1f} ms, p95 {p95(cpu):.1f} ms; "
+              f"of it the screen (charts, compositing; the rest is the labs' steps): median {median(drawn):.1f} ms, "
+              f"p95 {p95(drawn):.1f} ms", flush=True)
         live = asyncio.run(measure_live(lab + ":" + args.load.partition(":")[2] if args.load.startswith(lab + ":")
                                         else lab, (120, 40), args.keys, pair=pair))
         for what in ("key", "pause", "reset"):
             values = live[what]
             print(f"  {what:6} n={len(values):3}  median {median(values):7.1f} ms  p95 {p95(values):7.1f} ms  "
                   f"ratio {ratio(GOAL_COMPARE_KEY_MS, p95(values))}")
+        print(f"  key: event-loop CPU from the key to its screen update: median {median(live['key cpu']):.1f} ms, "
+              f"p95 {p95(live['key cpu']):.1f} ms")
         print(f"  redraws {live['fps keys']:.1f} /s while keys were pressed, {live['fps']:.1f} /s without; the labs keep "
               f"{live['pace']:.0%} of the set sim speed")
         print(f"  status line: {live['status'].strip()}")
@@ -284,12 +298,14 @@ def main(argv=None) -> int:
     if not args.no_frames:
         labs = args.labs.split(",") if args.labs else ["chapter", *all_labs()]
         print(f"frames (sync, headless); goal p95 <= {GOAL_FRAME_MS:g} ms at 120x40; ratio = goal / measured")
-        print(f"{'lab':10} {'size':7} {'wall med':>9} {'p95':>8} {'ratio':>6} {'cpu med':>8} {'p95':>8}")
+        print(f"{'lab':10} {'size':7} {'wall med':>9} {'p95':>8} {'ratio':>6} {'cpu med':>8} {'p95':>8} "
+              f"{'screen med':>10} {'p95':>8}   (screen: charts and compositing, without the lab's steps)")
         for lab in labs:
             for size in SIZES:
-                wall, cpu = asyncio.run(measure_frames(lab, size, args.frames))
+                wall, cpu, drawn = asyncio.run(measure_frames(lab, size, args.frames))
                 print(f"{lab:10} {size[0]}x{size[1]:<4} {median(wall):7.1f}ms {p95(wall):6.1f}ms "
-                      f"{ratio(GOAL_FRAME_MS, p95(wall)):>6} {median(cpu):6.1f}ms {p95(cpu):6.1f}ms", flush=True)
+                      f"{ratio(GOAL_FRAME_MS, p95(wall)):>6} {median(cpu):6.1f}ms {p95(cpu):6.1f}ms "
+                      f"{median(drawn):8.1f}ms {p95(drawn):6.1f}ms", flush=True)
 
     lab, sets = parse_load(args.load)
     print(f"\nkeys under load: hebblab tui {lab} " + " ".join(f"--set {k}={v}" for k, v in sets.items())

@@ -29,7 +29,7 @@ from textual import events  # noqa: E402  (after TEXTUAL_FPS)
 from textual.app import App, SystemCommand  # noqa: E402
 from textual.await_complete import AwaitComplete  # noqa: E402
 from textual.binding import Binding  # noqa: E402
-from textual.command import CommandPalette  # noqa: E402
+from textual.command import CommandList, CommandPalette  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 
 from hebblab import prefs as user_prefs
@@ -85,19 +85,39 @@ class Palette(FreshResize, CommandPalette):
         except (KeyError, IndexError):
             pass
 
+    # Its command-gathering worker outlives a dismiss in the same write (ctrl+p, typing,
+    # escape): the watchers then query children already removed, NoMatches 'CommandList'.
+    def _children_gone(self) -> bool:
+        return not self.query(CommandList)
+
+    def _watch__list_visible(self) -> None:
+        if not self._children_gone():
+            super()._watch__list_visible()
+
+    async def _watch__show_busy(self) -> None:
+        if not self._children_gone():
+            await super()._watch__show_busy()
+
+    def _refresh_command_list(self, *args, **kwargs) -> None:
+        if not self._children_gone():
+            super()._refresh_command_list(*args, **kwargs)
+
     def dismiss(self, result=None):
+        # Textual's dismiss pops whatever is on top: only when that is this palette. Covered
+        # (the too-small notice), it closes once uncovered; a dismiss then must not be lost,
+        # or escape could never close it. (Not `_closed`: Textual's message pump owns it.)
+        if not self.is_active:
+            self._close_on_resume = True
+            return AwaitComplete.nothing()
         if self._dismissed:
             return AwaitComplete.nothing()
         self._dismissed = True
-        if not self.is_active:  # covered (the too-small notice): closes when uncovered
-            self._close_on_resume = True
-            return AwaitComplete.nothing()
         return super().dismiss(result)
 
     def on_screen_resume(self) -> None:
-        if self._close_on_resume:
+        if self._close_on_resume and self.is_active:
             self._close_on_resume = False
-            super().dismiss()
+            self.dismiss()
 
 
 class HebblabApp(App):

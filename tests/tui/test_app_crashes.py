@@ -13,7 +13,7 @@ from textual import events
 from textual.geometry import Size
 
 from hebblab.tui.screens.lab_screen import LabScreen
-from hebblab.tui.screens.pickers import LabPicker
+from hebblab.tui.screens.pickers import LabPicker, PresetPicker
 from hebblab.tui.screens.too_small import TooSmallScreen
 
 
@@ -145,4 +145,41 @@ async def test_command_palette_page_keys_after_fast_typing(make_app):
             assert_alive(app)
             burst(app, "escape")
             await settle(pilot, 0.05)
+        assert_alive(app)
+
+
+async def test_a_choice_made_as_the_too_small_notice_covers_it_waits(make_app):
+    # Was: a palette or picker choice already on its way when the terminal shrank dismissed
+    # "the top screen", which by then was the notice: the notice vanished at a size below
+    # 80x24, the palette stayed open, and escape could no longer close it (the monkey's
+    # "q did not exit": the q's went into the palette's search box).
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        lab = app.lab_screen().runners[0].lab
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        await pilot.resize_terminal(70, 20)
+        await settle(pilot)
+        assert isinstance(app.screen, TooSmallScreen)
+        palette.dismiss()  # the selection, arriving late
+        await settle(pilot)
+        assert isinstance(app.screen, TooSmallScreen) and palette in app.screen_stack
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert app.screen_stack[1:] == [app.lab_screen()]  # the palette closed once uncovered
+
+        await pilot.press("p")
+        picker = app.screen
+        assert isinstance(picker, PresetPicker)
+        await pilot.resize_terminal(70, 20)
+        await settle(pilot)
+        picker._dismiss_once("busy")  # enter, arriving late
+        await settle(pilot)
+        assert isinstance(app.screen, TooSmallScreen) and lab.preset_name == "calm"
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert app.screen_stack[1:] == [app.lab_screen()] and lab.preset_name == "busy"
         assert_alive(app)

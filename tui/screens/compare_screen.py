@@ -25,6 +25,7 @@ from hebblab.tui.widgets.compare_readouts import CompareReadouts
 from hebblab.tui.widgets.compare_status import CompareStatusLine
 
 A, B, DIFF = 0, 1, 2  # the deck's "pane index" of a chart: overlay or A, B, B - A
+CHART_GAP_S = 0.004  # live: pause between two series' charts, time for a waiting key and a screen update
 
 
 class PairCell(Horizontal):
@@ -52,6 +53,8 @@ class CompareScreen(LabScreen):
         self._charts_of: dict[str, list[Chart]] = {}  # series name -> its charts, in display_pair's order
         self._cells_of: dict[str, list[Widget]] = {}  # series name -> the deck cells holding them
         self._latest: dict[tuple[int, str], object] = {}  # (side, series name) -> latest Series
+        self._to_draw: set[str] = set()  # series whose new data is not drawn yet
+        self._drawing = False  # a chart-by-chart draw is under way
         cls = a.lab_cls
         title = f"{cls.name}: compare " + (pair or "A with a copy B")
         super().__init__([Pane(a), Pane(b)], title=title, fps=fps, autoplay=autoplay, name=name, sync=sync,
@@ -98,17 +101,37 @@ class CompareScreen(LabScreen):
         return [set(names), set(names)]  # every chart needs both sides
 
     def _draw_charts(self) -> None:
+        held, self._held_series = self._held_series, {}
+        self._latest.update(held)
+        self._to_draw.update(name for _, name in held)
+        if self.sync:  # tests: every chart at once
+            while self._to_draw:
+                self.draw_pair(self._to_draw.pop())
+            return
+        if not self._drawing:
+            self._drawing = True
+            self._draw_next()
+
+    def _draw_next(self) -> None:
+        """Live: one series' charts per turn of the event loop, so a key waits for one
+        chart (a few ms), not for all of them (with their compositing, tens of ms); after
+        a key the rest wait until the input is answered (`quiet_until`)."""
         import time
 
-        wait = 0.0 if self.sync else self.sim.quiet_until - time.monotonic()
+        wait = self.sim.quiet_until - time.monotonic()
         if wait > 0:
+            self._drawing = False
             if self._flush_timer is None:
                 self._flush_timer = self.set_timer(wait, self._flush_charts)
             return
-        held, self._held_series = self._held_series, {}
-        self._latest.update(held)
-        for name in {name for _, name in held}:
-            self.draw_pair(name)
+        if not self._to_draw or not self.is_attached:
+            self._drawing = False
+            return
+        self.draw_pair(self._to_draw.pop())
+        if self._to_draw:
+            self.set_timer(CHART_GAP_S, self._draw_next)
+        else:
+            self._drawing = False
 
     def draw_pair(self, name: str) -> None:
         a, b = self._latest.get((A, name)), self._latest.get((B, name))

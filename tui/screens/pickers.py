@@ -54,7 +54,12 @@ class Picker(FreshResize, ModalScreen[str | None]):
             yield OptionList(*items)
 
     def on_mount(self) -> None:
-        ol = self.query_one(OptionList)
+        # Already being removed (a key in the same write closed it before it mounted):
+        # its children are gone, nothing to focus.
+        found = self.query(OptionList)
+        if not found:
+            return
+        ol = found.first()
         ids = [k for k, _ in self.options]
         if self.current in ids:
             ol.highlighted = ids.index(self.current)
@@ -68,20 +73,20 @@ class Picker(FreshResize, ModalScreen[str | None]):
         self._dismiss_once(None)
 
     def _dismiss_once(self, result: str | None) -> None:
-        # A second dismiss would pop the screen below this one (the lab) off the stack; one
-        # while covered (the too-small notice came up meanwhile) would pop the notice.
-        if self.chosen:
-            return
-        self.chosen = True
-        if self.is_active:
-            self.dismiss(result)
-        else:
+        # Textual's dismiss pops whatever is on top: a second one (two enters in one write)
+        # would pop the lab screen, one while covered (the too-small notice came up
+        # meanwhile) the notice. Covered, the choice waits until this picker is on top.
+        if not self.is_active:
             self._result_on_resume = (result,)
+            return
+        if not self.chosen:
+            self.chosen = True
+            self.dismiss(result)
 
     def on_screen_resume(self) -> None:
-        if self._result_on_resume:
+        if self._result_on_resume and self.is_active:
             (result,), self._result_on_resume = self._result_on_resume, ()
-            self.dismiss(result)
+            self._dismiss_once(result)
 
 
 class PresetPicker(Picker):

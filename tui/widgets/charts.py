@@ -41,6 +41,8 @@ class Chart(Widget):
         self._key: tuple | None = None
         self._styles: dict[Ink, Style] = {}
         self._palette: list[str] = []
+        self._look: tuple | None = None  # (theme, surface style) the styles were made for
+        self._surface = Style()
         self.tooltip = f"{spec.title}: {spec.help}" if spec.help else spec.title
 
     def show_series(self, series: Series) -> None:
@@ -61,8 +63,13 @@ class Chart(Widget):
     def render_line(self, y: int) -> Strip:
         key = (self.size, id(self.series), self.app.theme)
         if self._key != key:
-            self._styles.clear()  # the theme (colours, background) may have changed
-            self._palette = self.palette()
+            surface = self.rich_style
+            look = (self.app.theme, surface)
+            if self._look != look:  # a theme or surface change: new colours (new data alone keeps them)
+                self._styles.clear()
+                self._palette = self.palette()
+                self._surface = surface
+                self._look = look
             width = self.size.width
             picture = render_series(self.series, width, self.size.height, color=True, notes=False,
                                     title=self.spec.title, ylabel=self.spec.ylabel)
@@ -100,7 +107,7 @@ class Chart(Widget):
             if bg is not None:  # a coloured cell (heat-map): its own colours, nothing of the surface
                 style = Style(color=fg, bgcolor=bg)
             else:
-                style = self.rich_style + Style(color=fg, bold=ink.bold, dim=ink.dim)
+                style = self._surface + Style(color=fg, bold=ink.bold, dim=ink.dim)
             self._styles[ink] = style
         return style
 
