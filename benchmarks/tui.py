@@ -22,6 +22,10 @@
   charts and the status line, and `q` (after two seconds of running) to the process gone,
   each for the chapter view and for the load. Goals: launch <= 1 s, quit <= 100 ms past
   the process's own interpreter shutdown (reported as measured).
+- bandwidth (a real `hebblab tui chapter` in a pseudo-terminal at 120x40, the default frame
+  rate, then `--low-bandwidth`; benchmarks/tui_bandwidth.py): bytes per second written to
+  the terminal, what an SSH link or the browser's websocket carries. Goal: < 100 KiB/s.
+  `--no-bandwidth` skips it.
 Ratios printed are goal / measured (>= 1 meets the goal). The machine may be shared: the
 load average is printed with the results.
 """
@@ -263,6 +267,7 @@ def main(argv=None) -> int:
     parser.add_argument("--load", default=DEFAULT_LOAD, help=f"LAB:NAME=VALUE,... (default {DEFAULT_LOAD})")
     parser.add_argument("--no-frames", action="store_true", help="only the live keys and launch/quit")
     parser.add_argument("--no-launch", action="store_true")
+    parser.add_argument("--no-bandwidth", action="store_true")
     parser.add_argument("--pair", default=None, metavar="LAB:PAIR",
                         help="measure a comparison: frames of LAB's pair PAIR at 120x40, then keys with it live "
                              "(the --load values on both sides; goal key p95 <= 50 ms)")
@@ -327,6 +332,13 @@ def main(argv=None) -> int:
             launch, quit_s = measure_process(tui_args, (120, 40), 3)
             print(f"launch {label}: median {median(launch):.2f} s (ratio {ratio(GOAL_LAUNCH_S, median(launch))}); "
                   f"q to exit: median {median(quit_s) * 1000:.0f} ms, max {max(quit_s, default=float('nan')) * 1000:.0f} ms")
+    if not args.no_bandwidth:
+        from benchmarks.tui_bandwidth import GOAL_KIB_S, measure as measure_bandwidth
+
+        for flags in ([], ["--low-bandwidth"]):
+            bw = measure_bandwidth("chapter", (120, 40), extra=flags)
+            print(f"bandwidth chapter 120x40 {' '.join(flags) or 'default fps'}: {bw['kib_s']:.1f} KiB/s "
+                  f"(goal < {GOAL_KIB_S:g}, ratio {ratio(GOAL_KIB_S, bw['kib_s'])})", flush=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average during the run: {load:.1f} (a shared machine inflates wall times)")
     return 0

@@ -183,7 +183,10 @@ class RstdpLab(Lab):
         self._version = 0
 
     def _step_width(self) -> int:
-        return 2  # dopamine and eligibility per step
+        # Dopamine and eligibility per step, and the spikes recorded in the chunk: two
+        # numbers per spike, cells firing at up to ~10 Hz (at 5000 cells the spikes of a
+        # 65536-step chunk alone took 44 MB).
+        return 2 + max(1, int(0.02 * self.params["n_cells"] * self.dt_ms))
 
     def _apply_live(self, name: str, value) -> None:
         net = self.net

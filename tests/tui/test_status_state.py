@@ -75,3 +75,13 @@ async def test_chapter_g_restarts_only_the_network_and_the_status_shows_each_clo
         assert f"lif t={t:.1f} ms" in line and "hebb t=0.0 ms" in line
         await pilot.press("r")  # both restart: one clock again
         assert "t=0.0 ms" in status(app) and "hebb t=" not in status(app)
+
+
+def test_the_status_clock_picks_its_unit_from_the_time():
+    # As the charts' time axes do: ms, then s from 10 s, then min past 3 min (an hour-long
+    # run read 3600000.0 ms before).
+    from hebblab.tui.widgets.status import _fmt_ms
+
+    assert _fmt_ms(60.0) == "60.0 ms"
+    assert _fmt_ms(12_500.0) == "12.50 s"
+    assert _fmt_ms(3_600_000.0) == "60.00 min"
