@@ -1,5 +1,5 @@
 """Every registered lab (present and future): presets validate, and the same total steps
-give bit-identical results however they are split into frames (DESIGN.md)."""
+give bit-identical results however they are split into frames (docs/architecture.md)."""
 
 import math
 
