@@ -259,6 +259,19 @@ def measure_process(args: list[str], size: tuple[int, int], repeats: int) -> tup
     return launch, quit_s
 
 
+def print_live(live: dict, goal_ms: float, ratio) -> None:
+    """The live measurements of one run (a lab under load, or a comparison)."""
+    for what in ("key", "pause", "reset"):
+        values = live[what]
+        print(f"  {what:6} n={len(values):3}  median {median(values):7.1f} ms  p95 {p95(values):7.1f} ms  "
+              f"ratio {ratio(goal_ms, p95(values))}")
+    print(f"  key: event-loop CPU from the key to its screen update (what an idle machine would wait, "
+          f"less the update timer): median {median(live['key cpu']):.1f} ms, p95 {p95(live['key cpu']):.1f} ms")
+    print(f"  redraws {live['fps keys']:.1f} /s while keys were pressed, {live['fps']:.1f} /s without; the labs keep "
+          f"{live['pace']:.0%} of the set sim speed")
+    print(f"  status line: {live['status'].strip()}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=40)
@@ -287,15 +300,7 @@ def main(argv=None) -> int:
               f"p95 {p95(drawn):.1f} ms", flush=True)
         live = asyncio.run(measure_live(lab + ":" + args.load.partition(":")[2] if args.load.startswith(lab + ":")
                                         else lab, (120, 40), args.keys, pair=pair))
-        for what in ("key", "pause", "reset"):
-            values = live[what]
-            print(f"  {what:6} n={len(values):3}  median {median(values):7.1f} ms  p95 {p95(values):7.1f} ms  "
-                  f"ratio {ratio(GOAL_COMPARE_KEY_MS, p95(values))}")
-        print(f"  key: event-loop CPU from the key to its screen update: median {median(live['key cpu']):.1f} ms, "
-              f"p95 {p95(live['key cpu']):.1f} ms")
-        print(f"  redraws {live['fps keys']:.1f} /s while keys were pressed, {live['fps']:.1f} /s without; the labs keep "
-              f"{live['pace']:.0%} of the set sim speed")
-        print(f"  status line: {live['status'].strip()}")
+        print_live(live, GOAL_COMPARE_KEY_MS, ratio)
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(f"load average during the run: {load:.1f} (a shared machine inflates wall times)")
         return 0
@@ -316,15 +321,7 @@ def main(argv=None) -> int:
     print(f"\nkeys under load: hebblab tui {lab} " + " ".join(f"--set {k}={v}" for k, v in sets.items())
           + f" (live, 120x40); goal p95 <= {GOAL_KEY_MS:g} ms")
     live = asyncio.run(measure_live(args.load, (120, 40), args.keys))
-    for what in ("key", "pause", "reset"):
-        values = live[what]
-        print(f"  {what:6} n={len(values):3}  median {median(values):7.1f} ms  p95 {p95(values):7.1f} ms  "
-              f"ratio {ratio(GOAL_KEY_MS, p95(values))}")
-    print(f"  key: event-loop CPU from the key to its screen update (what an idle machine would wait, "
-          f"less the update timer): median {median(live['key cpu']):.1f} ms, p95 {p95(live['key cpu']):.1f} ms")
-    print(f"  redraws {live['fps keys']:.1f} /s while keys were pressed, {live['fps']:.1f} /s without; the lab keeps "
-          f"{live['pace']:.0%} of the set sim speed")
-    print(f"  status line: {live['status'].strip()}")
+    print_live(live, GOAL_KEY_MS, ratio)
 
     if not args.no_launch:
         extra = [f"--set={k}={v}" for k, v in sets.items()]

@@ -20,6 +20,16 @@ from dataclasses import dataclass
 import numpy as np
 
 
+BLOCK_VALUES = 1 << 16  # numbers per temporary in the closed forms' spike-by-spike sums
+
+
+def row_blocks(n_rows: int, n_cols: int):
+    """Slices of at most BLOCK_VALUES // n_cols rows: the closed forms sum spike against
+    spike in these blocks, so 1000-pair protocols need no 1000 x 1000 temporaries (~33 MB)."""
+    rows = max(1, BLOCK_VALUES // max(1, n_cols))
+    return (slice(i, i + rows) for i in range(0, n_rows, rows))
+
+
 class PlasticityRule:
     """Base class. Subclasses implement `update`."""
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hebblab.sim.plasticity.base import EventDrivenRule
+from hebblab.sim.plasticity.base import EventDrivenRule, row_blocks
 
 WEIGHT_DEPENDENCES = ("additive", "multiplicative")
 SPIKE_PAIRINGS = ("all-to-all", "nearest")
@@ -56,10 +56,8 @@ def all_pairs_dw(pre_ms, post_ms, A_plus: float, A_minus: float, tau_plus_ms: fl
     post = np.asarray(post_ms, dtype=float)
     if pre.size == 0 or post.size == 0:
         return 0.0
-    # Row blocks of at most 65536 numbers: bounded temporaries for 1000-pair protocols.
-    rows = max(1, (1 << 16) // post.size)
-    return float(sum(pair_window(post[None, :] - pre[i : i + rows, None], A_plus, A_minus, tau_plus_ms,
-                                 tau_minus_ms).sum() for i in range(0, pre.size, rows)))
+    return float(sum(pair_window(post[None, :] - pre[rows, None], A_plus, A_minus, tau_plus_ms, tau_minus_ms).sum()
+                     for rows in row_blocks(pre.size, post.size)))
 
 
 class PairSTDP(EventDrivenRule):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hebblab.sim.plasticity.base import EventDrivenRule
+from hebblab.sim.plasticity.base import EventDrivenRule, row_blocks
 
 # Pfister & Gerstner 2006, Table 4, visual cortex data (Sjostrom et al. 2001), all-to-all.
 # "full": every term free. "minimal": the fewest terms that fit the same data (no pair LTP,
@@ -35,9 +35,6 @@ TRIPLET_MODELS = {
     "minimal": dict(tau_plus_ms=16.8, tau_x_ms=101.0, tau_minus_ms=33.7, tau_y_ms=114.0,
                     A2_plus=0.0, A3_plus=6.5e-3, A2_minus=7.1e-3, A3_minus=0.0),
 }
-
-
-BLOCK_VALUES = 1 << 16  # numbers per temporary in the closed forms' double sums
 
 
 def triplet_dw_closed_form(pre_ms, post_ms, tau_plus_ms=16.8, tau_x_ms=101.0, tau_minus_ms=33.7,
@@ -52,14 +49,11 @@ def triplet_dw_closed_form(pre_ms, post_ms, tau_plus_ms=16.8, tau_x_ms=101.0, ta
     post = np.sort(np.asarray(post_ms, dtype=float))
 
     def kernel(later, earlier, tau, inclusive):
-        # Row blocks of at most BLOCK_VALUES numbers: 1000 pairs would otherwise build
-        # 1000 x 1000 temporaries (~33 MB at the peak); each row's sum is unchanged.
         out = np.empty(later.size)
-        rows = max(1, BLOCK_VALUES // max(1, earlier.size))
-        for i in range(0, later.size, rows):
-            d = later[i : i + rows, None] - earlier[None, :]
+        for rows in row_blocks(later.size, earlier.size):  # each row's sum is unchanged
+            d = later[rows, None] - earlier[None, :]
             ok = d >= 0 if inclusive else d > 0
-            out[i : i + rows] = np.where(ok, np.exp(-np.where(ok, d, 0.0) / tau), 0.0).sum(axis=1)
+            out[rows] = np.where(ok, np.exp(-np.where(ok, d, 0.0) / tau), 0.0).sum(axis=1)
         return out
 
     total = 0.0

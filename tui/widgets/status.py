@@ -16,8 +16,8 @@ from hebblab.tui.runner import Runner
 
 
 def _fmt_ms(ms: float) -> str:
-    # The unit from the size, as the charts' time axes choose it (ms, s, then min past 3 min).
-    if ms >= 180_000:
+    # ms, s from 10 s, then min past 3 min, where the charts' time axes switch to min too.
+    if ms > 180_000:
         return f"{ms / 60_000:.2f} min"
     return f"{ms / 1000:.2f} s" if ms >= 10_000 else f"{ms:.1f} ms"
 
