@@ -232,6 +232,36 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
         proc.join(timeout=5)
 
 
+def failed_point(task: PointTask, err: BaseException) -> dict[str, Any]:
+    """A point whose worker failed (killed by the OS, say): its error, no metrics."""
+    return {"params": dict(task.point), "metrics": {}, "error": f"worker failed: {type(err).__name__}: {err}"}
+
+
+def run_in_pool(tasks: Sequence[PointTask], point: Callable[[PointTask], dict[str, Any]], jobs: int,
+                done: Callable[[int, dict[str, Any]], None]) -> None:
+    """`point(task)` for each task in a pool of `jobs` processes; `done(index, result)` as
+    each finishes (any order). Ctrl-C (or an error) stops the workers at once."""
+    pool = _pool(jobs)
+    finished_ok = False
+    try:
+        pending: dict[Future, int] = {pool.submit(point, t): i for i, t in enumerate(tasks)}
+        while pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                i = pending.pop(fut)
+                try:
+                    res = fut.result()
+                except Exception as err:  # noqa: BLE001 - e.g. a worker killed by the OS
+                    res = failed_point(tasks[i], err)
+                done(i, res)
+        finished_ok = True
+    finally:
+        if finished_ok:
+            pool.shutdown(wait=True)
+        else:  # Ctrl-C (or an error): stop now, not after the points already handed out
+            _stop_workers(pool)
+
+
 def run_sweep(lab: str, preset: str | None, base: Mapping[str, Value], varies: Sequence[Vary],
               duration_ms: float, seed: int, jobs: int | None = None,
               on_point: Callable[[int, dict[str, Any]], None] | None = None) -> SweepResult:
@@ -254,26 +284,7 @@ def run_sweep(lab: str, preset: str | None, base: Mapping[str, Value], varies: S
         for i, task in enumerate(tasks):
             done(i, run_point(task))
     else:
-        pool = _pool(jobs)
-        finished_ok = False
-        try:
-            pending: dict[Future, int] = {pool.submit(run_point, t): i for i, t in enumerate(tasks)}
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    i = pending.pop(fut)
-                    try:
-                        res = fut.result()
-                    except Exception as err:  # noqa: BLE001 - e.g. a worker killed by the OS
-                        res = {"params": dict(tasks[i].point), "metrics": {},
-                               "error": f"worker failed: {type(err).__name__}: {err}"}
-                    done(i, res)
-            finished_ok = True
-        finally:
-            if finished_ok:
-                pool.shutdown(wait=True)
-            else:  # Ctrl-C (or an error): stop now, not after the points already handed out
-                _stop_workers(pool)
+        run_in_pool(tasks, run_point, jobs, done)
     return SweepResult(lab, preset, seed, duration_ms, list(varies), dict(base),
                        [r for r in results if r is not None])
 

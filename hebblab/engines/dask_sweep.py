@@ -60,14 +60,11 @@ def sweep(plan, sets, varies, jobs: int | None, on_point, engine: str = "numpy",
     return SweepResult(lab, plan.preset, plan.seed, plan.duration_ms, list(varies), dict(sets), results)
 
 
-def _failed(task, err: BaseException) -> dict[str, Any]:
-    return {"params": dict(task.point), "metrics": {}, "error": f"worker failed: {type(err).__name__}: {err}"}
-
-
 # -- Dask ---------------------------------------------------------------------------------------
 def run_on_dask(scheduler: str, tasks, point: Callable, jobs: int, on_point) -> list[dict[str, Any]]:
     """Each task as a future on the cluster; results in grid order."""
     from hebblab.engines import need
+    from hebblab.sim.sweep import failed_point
 
     need("distributed", "dask", "--scheduler")
     import logging
@@ -96,7 +93,7 @@ def run_on_dask(scheduler: str, tasks, point: Callable, jobs: int, on_point) -> 
             try:
                 res = fut.result()
             except Exception as err:  # noqa: BLE001 - a failed future is this point's error
-                res = _failed(tasks[i], err)
+                res = failed_point(tasks[i], err)
             results[i] = res
             on_point(i, res)
     except BaseException:  # Ctrl-C: drop what is queued; the client and cluster close below
@@ -112,36 +109,13 @@ def run_on_dask(scheduler: str, tasks, point: Callable, jobs: int, on_point) -> 
 # -- local processes (NEST without a scheduler) -------------------------------------------------
 def run_in_processes(tasks, point: Callable, jobs: int, on_point) -> list[dict[str, Any]]:
     """Each task in a pool of `jobs` processes (one NEST kernel each); results in grid order."""
-    import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from hebblab.sim.sweep import run_in_pool
 
-    jobs = max(1, min(jobs, len(tasks)))
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
     results: list[dict[str, Any] | None] = [None] * len(tasks)
-    finished = False
-    try:
-        pending = {pool.submit(point, task): i for i, task in enumerate(tasks)}
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                i = pending.pop(fut)
-                try:
-                    res = fut.result()
-                except Exception as err:  # noqa: BLE001 - e.g. a worker killed by the OS
-                    res = _failed(tasks[i], err)
-                results[i] = res
-                on_point(i, res)
-        finished = True
-    finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:  # Ctrl-C: stop now, not after the points already handed to workers
-            workers = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in workers:
-                proc.terminate()
-            for proc in workers:
-                proc.join(timeout=5)
+
+    def done(i: int, res: dict[str, Any]) -> None:
+        results[i] = res
+        on_point(i, res)
+
+    run_in_pool(tasks, point, max(1, min(jobs, len(tasks))), done)
     return [r for r in results if r is not None]
