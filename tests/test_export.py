@@ -209,21 +209,24 @@ def test_brian2_stdp_weight_fractions_within_005_and_rates_within_15_percent(tmp
 
 
 @needs_nest
-def test_nest_stdp_weight_fractions_within_005_and_rates(tmp_path):
-    """NEST's stdp_synapse depresses a synapse at an input spike BEFORE it transmits the weight;
-    hebblab and Brian2's example transmit first. The transmitted weights are lower by the LTD
-    step (~1.7 % of the mean weight at 40 Hz output), and this cell's rate moves ~13 % per 1 %
-    of mean weight: NEST's plastic rates come out ~15-20 % lower (measured; swapping the order
-    in the Brian2 script moves its first-10 s rate by -13 % for seed 0). So the rates are
-    compared at 15 % with plasticity frozen (same cell, inputs and initial weights), and the
-    plastic rates must be lower, by less than 25 %."""
+def test_nest_stdp_weight_fractions_within_005_and_rates_within_15_percent(tmp_path):
+    """The script runs hebblab's stdp_transmit_first_synapse (hebblab's NEST module, built by
+    `python -m hebblab.engines.nest_module`; required here): NEST's pair STDP transmitting an
+    input spike before depressing it, as hebblab and Brian2 do. NEST's own stdp_synapse
+    depresses first; with it the rates came out -17.9 % / -19.9 %. With the module (measured):
+    -9.0 % / -14.8 %. What is left is the 0.1 ms time step, not the rule: NEST's delay
+    (one step at least) counts as dendritic and its input acts from the step after, so its
+    pairs sit 0.3 ms later than hebblab's, and hebblab's step schedule has its own
+    error; at dt 0.01 ms both engines move and agree within 4 % (-3.9 % / -1.6 %).
+    The same rates with plasticity frozen: -4.4 %."""
     ours = [ref.hebblab_metrics("stdp", "song2000", s, ref.STDP_MS) for s in ref.STDP_SEEDS]
     theirs = ref.run_seeds(ref.export(tmp_path, "stdp", "nest", "song2000", ref.STDP_MS), ref.STDP_SEEDS)
+    assert {r["synapse"] for r in theirs} == {"stdp_transmit_first_synapse"}, \
+        "hebblab's NEST module did not load: python -m hebblab.engines.nest_module builds it"
     diff = ref.stdp_differences(ours, theirs)
     print("nest stdp differences:", diff)
     assert abs(diff["frac_low"]) <= 0.05 and abs(diff["frac_high"]) <= 0.05, diff
-    for key in ("rate_first_10s_hz", "rate_last_10s_hz"):
-        assert -0.25 < diff[key] < 0.0, diff
+    assert abs(diff["rate_first_10s_hz"]) <= 0.15 and abs(diff["rate_last_10s_hz"]) <= 0.15, diff
 
     frozen = (("freeze", True),)
     ours = [ref.hebblab_metrics("stdp", "song2000", s, 10_000.0, frozen) for s in ref.STDP_SEEDS]

@@ -6,7 +6,10 @@ The model is the one `hebblab export LAB --to nest` writes (templates/nest_<lab>
 simulate() called here with the run's parameters), so a NEST-backed run and an exported
 script give the same numbers for the same seed and thread count. NEST draws connectivity
 and noise from its own generator, per virtual process: the thread count is part of the
-experiment. The numpy engine's size limits (limits.py) do not apply.
+experiment. The numpy engine's size limits (limits.py) do not apply. stdp's plastic synapse
+comes from hebblab's NEST module (nest_module/, built by `python -m
+hebblab.engines.nest_module`); without it the template says so in one line and runs NEST's
+stdp_synapse, and the metrics' "synapse" names the model that ran.
 
 Sweeps: `run_point` runs one grid point the way hebblab.sim.sweep.run_point does (never
 raises; failures come back as the point's error), for any executor.
@@ -43,7 +46,9 @@ def nest_model(lab: str):
     if threading.current_thread() is threading.main_thread():
         # importing NEST makes the process ignore Ctrl-C; the runs go in slices, so take it back
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    return importlib.import_module(f"hebblab.engines.templates.nest_{lab}")
+    model = importlib.import_module(f"hebblab.engines.templates.nest_{lab}")
+    model.PROG = "hebblab"  # a template's warnings (stdp: NEST's synapse order) speak as hebblab
+    return model
 
 
 def simulate(lab_cls, params: dict, seed: int, duration_ms: float, threads: int) -> dict[str, Any]:
