@@ -12,7 +12,11 @@ seconds and is stepped in chunks sized to last about CHUNK_S, so a request waits
 chunk (or one step, if a single step is longer). When frames take longer than 1/fps the
 labs fall behind the set speed: `pace` says by how much (achieved / set). Input comes
 first: while the user types (`defer`), running frames wait, so the thread does not take
-the CPU the screen needs to answer (frames asked for with `n` do not wait). Views are
+the CPU the screen needs to answer (frames asked for with `n` do not wait); and for
+INTERACTIVE_S after input a running frame steps for at most INTERACTIVE_SHARE of the frame
+period, the rest of it dropped: the labs keep running while the user adjusts them, slower,
+and the screen keeps most of the one interpreter lock (a lab stepping flat out halves the
+speed of drawing and of answering keys). Views are
 published at most every `publish_period` (1/fps unless the screen, busy drawing, asks
 for fewer), and at once after a request.
 
@@ -34,6 +38,8 @@ from typing import Any, Callable
 from hebblab.tui.runner import LabView, Runner
 
 CHUNK_S = 0.02  # a request waits about this long for the steps in progress
+INTERACTIVE_S = 2.0  # after input, running frames are cut short for this long...
+INTERACTIVE_SHARE = 0.3  # ...to this share of the frame period
 PACE_WINDOW_S = 2.0  # pace is measured over this much wall time
 
 Reply = Callable[[Any], None]
@@ -50,11 +56,13 @@ class LabThread:
         self.running = False  # frames start on their own every period
         self.held = False  # the screen is covered: no new frames
         self.quiet_until = 0.0  # running frames wait until then (monotonic s): input first
+        self.interactive_until = 0.0  # running frames are cut short until then (monotonic s)
         self.pace: float | None = None  # achieved / set speed while running (None: not known yet)
         self.busy_since: float | None = None  # when the lab call in progress began
         self._jobs: deque[tuple[Callable[[], Any], Reply | None]] = deque()
         self._frames_asked = 0
         self._frame: list[int] | None = None  # steps left per runner in the frame in progress
+        self._frame_end = float("inf")  # monotonic s: a running frame cut short stops then
         self._next_frame_at = 0.0
         self._working: str | None = None  # "job" or "step" while one runs
         self._stopped = False
@@ -120,7 +128,9 @@ class LabThread:
 
     def defer(self, seconds: float) -> None:
         """Input arrived: hold running frames for `seconds`, leaving the CPU to the screen."""
-        self.quiet_until = max(self.quiet_until, time.monotonic() + seconds)
+        now = time.monotonic()
+        self.quiet_until = max(self.quiet_until, now + seconds)
+        self.interactive_until = now + seconds + INTERACTIVE_S
 
     def step_frame(self) -> None:
         with self.cond:
@@ -197,10 +207,10 @@ class LabThread:
             if self._frame is None and not self.held:
                 if self._frames_asked:
                     self._frames_asked -= 1
-                    self._start_frame()
+                    self._start_frame(cut=False)
                 elif self.running and now >= self._next_frame_at:
                     self._next_frame_at = max(self._next_frame_at + self.period, now)
-                    self._start_frame()
+                    self._start_frame(cut=now < self.interactive_until)
             if self._dirty and self._frame is None and (
                     not self.running or now - self._last_publish >= self.publish_period):
                 self._working = "step"
@@ -219,14 +229,15 @@ class LabThread:
                 timeout = due if timeout is None else min(timeout, due)
             self.cond.wait(timeout)
 
-    def _start_frame(self) -> None:
+    def _start_frame(self, cut: bool) -> None:
         self._frame = [r.frame_steps() if r.lab is not None else 0 for r in self.runners]
+        self._frame_end = time.monotonic() + INTERACTIVE_SHARE * self.period if cut else float("inf")
 
     def _step_chunk(self) -> None:
         frame = self._frame
         if frame is None:
             return
-        share = CHUNK_S / len(self.runners)
+        share = min(CHUNK_S, max(0.0, self._frame_end - time.monotonic())) / len(self.runners)
         sizes = []
         for i in range(len(self.runners)):
             guess = int(share / self._step_s[i]) if self._step_s[i] > 0 else 1
@@ -253,7 +264,8 @@ class LabThread:
             self._step_s[i] = (time.monotonic() - start) / n
             self._chunk[i] = n
             frame[i] -= n
-        done = all(left <= 0 for left in frame)
+        # A frame cut short (input just now) ends at its time: its other steps are dropped.
+        done = all(left <= 0 for left in frame) or time.monotonic() >= self._frame_end
         with self.cond:
             if done and self._frame is frame:
                 self._frame = None

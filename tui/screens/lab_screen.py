@@ -295,7 +295,12 @@ class LabScreen(FreshResize, Screen):
 
     def on_lab_screen_labs_updated(self, message: LabsUpdated) -> None:
         message.stop()  # it is this screen's alone: no need to travel on to the app
-        self.redraw()
+        if not self.sync and time.monotonic() < self.sim.quiet_until:
+            # Input just now: the screen update answering it goes out first, small, and
+            # this view's readouts, status and notes follow in the next one.
+            self.call_after_refresh(self.redraw)
+        else:
+            self.redraw()
 
     def redraw(self) -> None:
         """Draw what the lab thread published: changed series, status, readouts, notes."""
@@ -383,7 +388,7 @@ class LabScreen(FreshResize, Screen):
         notes = [n for r in self.runners for n in r.shown.notes]
         if notes != self._notes_text:
             self._notes_text = notes
-            self.notes.show(self.runners)
+            self.notes.show(self.runners, hold=self.running)
 
     def show_wanted(self) -> None:
         """Tell the lab thread which series the visible charts need, and have it send

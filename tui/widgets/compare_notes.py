@@ -16,10 +16,10 @@ class _Side:  # what NotesLine reads of a runner
 
 
 class CompareNotes(NotesLine):
-    def show(self, runners: list[Runner]) -> None:
+    def show(self, runners: list[Runner], hold: bool = False) -> None:
         a, b = runners[0].shown, runners[1].shown
         both = [n for n in a.notes if n in b.notes]
         sides = [_Side("A, B", replace(a, notes=both)),
                  _Side("A", replace(a, notes=[n for n in a.notes if n not in both])),
                  _Side("B", replace(b, notes=[n for n in b.notes if n not in both]))]
-        super().show(sides)  # empty sides add nothing; three keep every note prefixed
+        super().show(sides, hold)  # empty sides add nothing; three keep every note prefixed

@@ -49,6 +49,7 @@ class CompareReadouts(Static):
     DEFAULT_CSS = """
     CompareReadouts { height: 2; }
     """
+    _shown: Text | None = None
 
     def show(self, runners: list[Runner]) -> None:
         a, b = runners
@@ -56,4 +57,7 @@ class CompareReadouts(Static):
         width = size.width if size.width > 0 else 80
         lines = size.height if size.height > 0 else 1
         packed = pack_readouts([("", compare_pieces(a, b))], width, lines)
-        self.update(Text("\n", no_wrap=True).join(packed), layout=False)
+        text = Text("\n", no_wrap=True).join(packed)
+        if text != self._shown:  # a view that changes no readout costs no redraw
+            self._shown = text
+            self.update(text, layout=False)

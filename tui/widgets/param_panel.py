@@ -17,6 +17,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -124,11 +125,11 @@ class ParamList(Widget, can_focus=True):
             live = row.runner.request_param(row.spec.name, value)
         except ParamError as err:
             self.error = str(err)
-            self.refresh()
+            self.refresh_rows()
             self.post_message(self.Moved())
             return False
         self.error = ""
-        self.refresh()
+        self.refresh_rows()
         self.post_message(self.Changed(row.runner, row.spec.name, live))
         return True
 
@@ -140,7 +141,7 @@ class ParamList(Widget, can_focus=True):
             value = row.spec.parse(text)
         except ParamError as err:
             self.error = str(err)
-            self.refresh()
+            self.refresh_rows()
             self.post_message(self.Moved())
             return False
         return self.set_value(value)
@@ -193,7 +194,7 @@ class ParamList(Widget, can_focus=True):
 
     def _moved(self) -> None:
         self.error = ""
-        self.refresh()
+        self.refresh_rows()
         self.post_message(self.Moved())
 
     # -- drawing ------------------------------------------------------------------------
@@ -212,6 +213,27 @@ class ParamList(Widget, can_focus=True):
                 i += 1
         return lines, cursor_line
 
+    def _shown_state(self) -> tuple:
+        return self.size, self.cursor, self.has_focus, tuple(id(r.shown) for r in self.runners)
+
+    def refresh_rows(self) -> None:
+        """Refresh only the lines that show something new. A key changes one or two; a
+        whole-widget refresh would send every line through Textual's styles again (the
+        largest part of a key's screen update in a comparison)."""
+        old = self._visible
+        if self._key != (self.size, self.app.theme) or self._shown_key is None or not old:
+            self.refresh()
+            return
+        new = self.visible_lines()
+        self._visible, self._shown_key = new, self._shown_state()
+        if len(new) != len(old):
+            self.refresh()
+            return
+        width = self.size.width
+        for y, (was, now) in enumerate(zip(old, new)):
+            if was != now:
+                self.refresh(Region(0, y, width, 1))
+
     def render_line(self, y: int) -> Strip:
         # One strip per line, cached by what the line shows: a key that changes a value or
         # moves the cursor rebuilds one or two lines, not the whole list.
@@ -219,7 +241,7 @@ class ParamList(Widget, can_focus=True):
         if key != self._key:
             self._strip_cache.clear()
             self._key = key
-        shown = (self.size, self.cursor, self.has_focus, tuple(id(r.shown) for r in self.runners))
+        shown = self._shown_state()
         if shown != self._shown_key:  # once per screen update, not once per line
             self._visible = self.visible_lines()
             self._shown_key = shown
@@ -285,10 +307,10 @@ class ParamList(Widget, can_focus=True):
         return text
 
     def on_focus(self) -> None:
-        self.refresh()
+        self.refresh_rows()
 
     def on_blur(self) -> None:
-        self.refresh()
+        self.refresh_rows()
 
 
 class ParamHelp(Static):
@@ -297,9 +319,11 @@ class ParamHelp(Static):
     DEFAULT_CSS = """
     ParamHelp { height: 4; }
     """
+    _shown: Text | None = None
 
     def show_row(self, row: Row | None, error: str = "", prefix: Text | None = None) -> None:
         if row is None:
+            self._shown = None
             self.update("", layout=False)
             return
         spec, shown = row.spec, row.runner.shown
@@ -318,7 +342,9 @@ class ParamHelp(Static):
         text.append(spec.name, style="bold")
         text.append(f": {spec.help}" if spec.help else "")
         text.append(f" ({spec.allowed()})", style="dim")
-        self.update(text, layout=False)  # fixed height: moving the cursor never relayouts
+        if text != self._shown:  # a live value's change leaves its help as it was
+            self._shown = text
+            self.update(text, layout=False)  # fixed height: moving the cursor never relayouts
 
 
 class ParamPanel(Vertical):
@@ -348,7 +374,7 @@ class ParamPanel(Vertical):
     def refresh_help(self) -> None:
         pl = self.param_list
         self.help_box.show_row(pl.current, pl.error, self.help_prefix())
-        pl.refresh()
+        pl.refresh_rows()
 
     def help_prefix(self) -> Text | None:
         """Text put before the help (a comparison says which side is edited)."""

@@ -150,17 +150,22 @@ class NotesLine(Static):
 
     Wrapped into up to `TALL_LINES` lines on a tall terminal (`SHORT_LINES` on a short
     one); what does not fit is shortened with an ellipsis, never a lab's only note
-    (the info screen, key i, shows every note in full).
+    (the info screen, key i, shows every note in full). The height it takes grows at once
+    and shrinks only once the notes have been shorter for a while (see `_reserve`).
     """
 
     TALL_LINES, SHORT_LINES, TALL_FROM = 4, 2, 32
     _lines = -1  # lines shown now
+    _shorter = 0  # views in a row that needed fewer lines
+    _shown: Text | None = None
+    SHRINK_AFTER = 40  # views: about 2 s at the default 20 fps
 
     DEFAULT_CSS = """
     NotesLine { height: auto; max-height: 4; }
     """
 
-    def show(self, runners: list[Runner]) -> None:
+    def show(self, runners: list[Runner], hold: bool = False) -> None:
+        """hold: the labs are running (a shorter set of notes keeps the height a while)."""
         notes, styles = [], []
         for k, r in enumerate(runners):
             shown = r.shown
@@ -177,11 +182,26 @@ class NotesLine(Static):
             for line in lines:
                 text.append(line if first else "\n" + line, style=styles[i])
                 first = False
-        n_lines = text.plain.count("\n") + 1 if notes else 0
-        # Notes carry live numbers and change most frames: relayout only when their height does.
-        self.update(text, layout=n_lines != self._lines)
-        self._lines = n_lines
-        self.display = bool(notes)
+        lines = self._reserve(text.plain.count("\n") + 1 if notes else 0, max_lines, hold)
+        if lines:  # blank rows keep the reserved height
+            text.append("\n" * (lines - 1 if not notes else lines - text.plain.count("\n") - 1))
+        # Notes carry live numbers and change most frames: relayout only when their height
+        # does (a relayout redraws the whole screen: 30-200 ms with a comparison's charts).
+        if lines != self._lines or text != self._shown:  # unchanged: nothing to redraw
+            self.update(text, layout=lines != self._lines)
+            self._shown = text
+        self._lines = lines
+        self.display = lines > 0
+
+    def _reserve(self, needed: int, max_lines: int, hold: bool) -> int:
+        """Lines to show: grow at once; while running, shrink only after SHRINK_AFTER shorter
+        views in a row, so a note that comes and goes every few frames does not move the
+        charts each time (paused, a step or a reset shows the notes as they are)."""
+        if not hold or needed >= self._lines or self._lines > max_lines:
+            self._shorter = 0
+            return needed
+        self._shorter += 1
+        return needed if self._shorter >= self.SHRINK_AFTER else self._lines
 
 
 def _fmt_value(v) -> str:
@@ -266,11 +286,16 @@ class ReadoutsLine(Static):
     DEFAULT_CSS = """
     ReadoutsLine { height: 2; }
     """
+    _shown: Text | None = None
 
     def show(self, runners: list[Runner]) -> None:
         labs = [(r.name if len(runners) > 1 else "", readout_units(r)) for r in runners]
         size = self.content_size
         width = size.width if size.width > 0 else 80
         lines = size.height if size.height > 0 else 1
-        packed = pack_readouts(labs, width, lines)
-        self.update(Text("\n", no_wrap=True).join(packed), layout=False)  # fixed height: no relayout
+        text = Text("\n", no_wrap=True).join(pack_readouts(labs, width, lines))
+        # Asked at every view: one that changes no readout (answering a key while the labs
+        # wait) must not add this line's redraw to the key's screen update.
+        if text != self._shown:
+            self._shown = text
+            self.update(text, layout=False)  # fixed height: no relayout
