@@ -13,6 +13,7 @@ Precedence for each side: lab defaults <- preset <- the pair's side <- values fo
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from hebblab.sim.labs.base import Lab
@@ -41,6 +42,33 @@ def get_pair(lab_cls: type[Lab], name: str) -> Pair:
         raise ParamError("pair", f"lab {lab_cls.name!r} has no comparison pairs")
     raise ParamError("pair", f"unknown pair {name!r} for lab {lab_cls.name}; choose one of "
                      + ", ".join(pairs) + closest(name, pairs))
+
+
+@dataclass(frozen=True)
+class PairText:
+    """A pair described for people, in the pieces every front end shows as they are:
+    `lines` ("A: tau_m_ms=20", "B: tau_m_ms=40", "preset: chapter") and `paragraph`, what to
+    look for, on one line (the front end wraps it)."""
+
+    lines: tuple[str, ...]
+    paragraph: str
+
+    @property
+    def settings(self) -> str:
+        """The lines on one line: "A: tau_m_ms=20 | B: tau_m_ms=40 | preset: chapter"."""
+        return " | ".join(self.lines)
+
+
+def pair_text(lab_cls: type[Lab], pair: Pair) -> PairText:
+    """How `hebblab pairs` and the TUI's pair picker describe `pair`: each side's values
+    under their current names, written as the parameter panel writes them (ParamSpec.format),
+    and the preset by name (the lab's default one when the pair names none)."""
+    def side(values: Mapping[str, Value]) -> str:
+        specs = [(lab_cls.spec(k), v) for k, v in values.items()]
+        return ", ".join(f"{spec.name}={spec.format(v)}" for spec, v in specs) or "the preset's values"
+
+    lines = (f"A: {side(pair.a)}", f"B: {side(pair.b)}", f"preset: {lab_cls.preset(pair.preset).name}")
+    return PairText(lines, " ".join(pair.description.split()))
 
 
 def differing(a: Mapping[str, Value], b: Mapping[str, Value]) -> list[str]:

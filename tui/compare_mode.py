@@ -22,7 +22,7 @@ ex1 and hebb's ex2 and ex3 first).
 from __future__ import annotations
 
 import copy
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from textual.screen import ModalScreen
 
@@ -64,37 +64,23 @@ def comparison_screen(app, lab: str, *, preset: str | None = None, pair: str | N
 def compare_current(screen: LabScreen) -> None:
     """`b` on a lab screen: the selected lab becomes A, and B a copy of it."""
     runner = screen.selected_runner()
-    app = screen.app
     if runner.shown.error or not runner.shown.built and not screen.sync:
         screen.notify("The lab is not running yet: compare once it has been built.", severity="warning")
         return
-    if getattr(screen, "switching", False):  # b pressed again before the copies came back
-        return
-    screen.switching = True
-    was_running = screen.running
-    screen.set_running(False)  # a lockstep-free thread stops between chunks: copy a still lab
 
     def copies():  # on the lab thread, between steps: nothing else touches the lab
         return copy.deepcopy(runner.lab), copy.deepcopy(runner.lab)
 
-    def done(result) -> None:
-        if isinstance(result, BaseException):
-            screen.switching = False
-            screen.notify(f"compare failed: {type(result).__name__}: {result}", severity="error")
-            return
-        if not screen.is_attached:
-            return
+    def make(result, was_running: bool) -> CompareScreen:
         lab_a, lab_b = result
         a = Runner.adopt(lab_a, like=runner, fps=screen.fps)
         b = Runner.adopt(lab_b, like=runner, fps=screen.fps)
-        new = CompareScreen(a, b, fps=screen.fps, autoplay=was_running, sync=screen.sync)
-        app.current_lab = runner.name
-        _show(app, new, old=screen)
-        app.notify("B is a copy of A: tab edits B, a parameter marked ≠ differs; b ends the comparison.",
-                   title="compare", timeout=5)
+        screen.app.current_lab = runner.name
+        return CompareScreen(a, b, fps=screen.fps, autoplay=was_running, sync=screen.sync)
 
-    screen.sim.submit(copies, done)
-    screen._answered()
+    _replace(screen, copies, make, failed="compare failed",
+             notice=dict(message="B is a copy of A: tab edits B, a parameter marked ≠ differs; "
+                                 "b ends the comparison.", title="compare", timeout=5))
 
 
 def end_comparison(screen: CompareScreen) -> None:
@@ -114,28 +100,42 @@ def end_comparison(screen: CompareScreen) -> None:
 
 def keep(screen: CompareScreen, runner: Runner) -> None:
     """End the comparison, going on with `runner`'s side alone."""
+    def make(result, was_running: bool) -> LabScreen:
+        kept = Runner.adopt(result, like=runner, fps=screen.fps)
+        cls = kept.lab_cls
+        return LabScreen([Pane(kept)], title=f"{cls.name}: {cls.title or cls.summary}", fps=screen.fps,
+                         autoplay=was_running, sync=screen.sync)
+
+    side = "A" if runner is screen.runners[0] else "B"
+    _replace(screen, lambda: copy.deepcopy(runner.lab), make, failed="ending the comparison failed",
+             notice=dict(message=f"kept {side}", title="compare ended", timeout=3))
+
+
+def _replace(screen: LabScreen, job: Callable[[], Any], make: Callable[[Any, bool], LabScreen], *,
+             failed: str, notice: dict[str, Any]) -> None:
+    """Starting (`b` on a lab) and ending (`b` in a comparison) alike: pause `screen`, run
+    `job` on its lab thread between steps, then put `make(result, was_running)` where
+    `screen` is and show `notice` (App.notify's arguments). A second key before the lab
+    thread answers does nothing; an error there is a notification starting with `failed`,
+    `screen` staying (paused); a screen closed meanwhile is left alone."""
     app = screen.app
-    if getattr(screen, "switching", False):
+    if getattr(screen, "switching", False):  # pressed again before the lab thread answered
         return
     screen.switching = True
     was_running = screen.running
-    screen.set_running(False)
+    screen.set_running(False)  # a lockstep-free thread stops between chunks: copy a still lab
 
     def done(result) -> None:
         if isinstance(result, BaseException):
             screen.switching = False
-            screen.notify(f"ending the comparison failed: {result}", severity="error")
+            screen.notify(f"{failed}: {type(result).__name__}: {result}", severity="error")
             return
         if not screen.is_attached:
             return
-        kept = Runner.adopt(result, like=runner, fps=screen.fps)
-        cls = kept.lab_cls
-        new = LabScreen([Pane(kept)], title=f"{cls.name}: {cls.title or cls.summary}", fps=screen.fps,
-                        autoplay=was_running, sync=screen.sync)
-        _show(app, new, old=screen)
-        app.notify(f"kept {'A' if runner is screen.runners[0] else 'B'}", title="compare ended", timeout=3)
+        _show(app, make(result, was_running), old=screen)
+        app.notify(**notice)
 
-    screen.sim.submit(lambda: copy.deepcopy(runner.lab), done)
+    screen.sim.submit(job, done)
     screen._answered()
 
 

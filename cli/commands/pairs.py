@@ -15,7 +15,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     import textwrap
 
-    from hebblab.sim.compare import pairs_of
+    from hebblab.sim.compare import pair_text, pairs_of
     from hebblab.sim.labs import get_lab
 
     lab_cls = get_lab(args.lab)
@@ -24,10 +24,7 @@ def run(args) -> int:
         print(f"{lab_cls.name}: no comparison pairs (compare any two settings with --a and --b)")
         return 0
     for pair in pairs:
-        def side(values):
-            return ", ".join(f"{k}={lab_cls.spec(k).format(v)}" for k, v in values.items()) or "(preset)"
-        preset = f", preset {pair.preset}" if pair.preset else ""
-        print(f"{pair.name}  (A: {side(pair.a)} | B: {side(pair.b)}{preset})")
-        print(textwrap.fill(" ".join(pair.description.split()), width=96, initial_indent="    ",
-                            subsequent_indent="    "))
+        text = pair_text(lab_cls, pair)  # the same pieces as the TUI's pair picker (B)
+        print(f"{pair.name}  {text.settings}")
+        print(textwrap.fill(text.paragraph, width=96, initial_indent="    ", subsequent_indent="    "))
     return 0

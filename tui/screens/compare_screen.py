@@ -16,6 +16,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 
 from hebblab.compare_view import display_pair, pair_specs
+from hebblab.sim.params import ParamError
 from hebblab.tui.runner import Runner
 from hebblab.tui.screens.lab_screen import LabScreen, Pane
 from hebblab.tui.widgets.charts import Chart, make_chart
@@ -153,10 +154,24 @@ class CompareScreen(LabScreen):
 
         def chosen(name: str | None) -> None:
             if name:
-                for r in self.runners:  # a preset applies to both sides: they stay comparable
-                    self.load_preset(r, name)
+                self.load_preset(runner, name)
 
         self.app.push_screen(PresetPicker(runner.lab_cls, runner.shown.preset_name), chosen)
+
+    def load_preset(self, runner: Runner, name: str) -> None:
+        """A preset applies to both sides, whichever `runner` asks (the `p` picker, the
+        command palette): A and B stay comparable. One notice for the two, naming both."""
+        cls = runner.lab_cls
+        try:
+            preset = cls.preset(name)  # checked before either side changes: both or neither
+        except ParamError as err:
+            self.notify(str(err), severity="error")
+            return
+        for k, r in enumerate(self.runners):
+            r.request_preset(name)
+            self._told.pop(k, None)  # an error shown for the old settings may be shown again
+        self._answered()
+        self.notify(preset.description, title=f"{cls.name}: preset {name} on A and B", timeout=8)
 
     def action_compare(self) -> None:
         from hebblab.tui.compare_mode import end_comparison

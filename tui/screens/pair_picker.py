@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from hebblab.sim.compare import pairs_of
+from hebblab.sim.compare import pair_text, pairs_of
 from hebblab.sim.labs.base import Lab
 from hebblab.tui.screens.pickers import Picker
 
 
 def pair_options(labs: list[type[Lab]]) -> list[tuple[str, str]]:
     """(id, description) per pair of the labs: "pair" for one lab, "lab pair" for several;
-    the chapter's exercises (ex1, ex2, ...) first."""
+    the chapter's exercises (ex1, ex2, ...) first. The description is what A and B set and
+    the preset on one line, then what to look for (`pair_text`)."""
     many = len(labs) > 1
     options = []
     for cls in labs:
         for p in pairs_of(cls):
-            sides = " | ".join(f"{side}: " + (", ".join(f"{k}={v}" for k, v in values.items()) or "as preset")
-                               for side, values in (("A", p.a), ("B", p.b)))
-            preset = f", preset {p.preset}" if p.preset else ""
+            text = pair_text(cls, p)  # the same pieces as `hebblab pairs`
             key = f"{cls.name} {p.name}" if many else p.name
-            options.append((key, f"({sides}{preset}) {p.description}"))
+            options.append((key, f"{text.settings}\n{text.paragraph}"))
     return sorted(options, key=lambda o: not o[0].split()[-1].startswith("ex"))  # stable: the lab's order
 
 
