@@ -487,7 +487,11 @@ class HebblabApp(App):
             if lab_screen.has_freeze():
                 yield SystemCommand("Freeze / unfreeze plasticity", "Toggle the freeze parameter (f)",
                                     lambda: lab_screen.run_action("freeze"))
+            listed = set()  # one entry per lab and preset: a comparison's sides are one lab
             for runner in lab_screen.runners:
+                if runner.lab_cls in listed:
+                    continue
+                listed.add(runner.lab_cls)
                 for p in runner.lab_cls.presets:
                     yield SystemCommand(f"Preset {runner.name}: {p.name}", p.description,
                                         lambda r=runner, n=p.name: lab_screen.load_preset(r, n))

@@ -118,3 +118,17 @@ async def test_a_failed_end_is_one_error_and_b_works_again(make_app):
         await pilot.pause()
         assert type(app.screen) is LabScreen and app.screen.runners[0].value("tau_m_ms") == 40
         assert [n.message for n in notes(app)] == ["kept B"]
+
+
+async def test_the_palette_lists_each_preset_once_in_a_comparison(make_app):
+    app = make_app("lif")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _comparison(app, pilot)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        presets = [t for t in titles if t.startswith("Preset lif: ")]
+        assert presets and len(presets) == len(set(presets)) == len(get_lab("lif").presets)
+    chapter = make_app("chapter")
+    async with chapter.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in chapter.get_system_commands(chapter.screen)]
+        assert any(t.startswith("Preset lif: ") for t in titles) and any(t.startswith("Preset hebb: ") for t in titles)
