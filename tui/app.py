@@ -151,8 +151,9 @@ class HebblabApp(App):
                  overrides: Mapping[str, Any] | None = None, autoplay: bool = True, fps: float = 20.0,
                  export_dir: str | os.PathLike | None = None, extra_labs: Iterable[type[Lab]] = (),
                  sync: bool | None = None, prefs: Prefs | None = None, prefs_path: Path | None = None,
-                 notice: str | None = None, low_bandwidth: bool = False):
+                 notice: str | None = None, low_bandwidth: bool = False, exercises: Iterable[Any] = ()):
         super().__init__()
+        self.exercise_files = tuple(exercises)  # a lecturer's exercises (--exercise-file): listed first
         self.meter = Meter(LOW_BUDGET_KIB_S if low_bandwidth else DEFAULT_BUDGET_KIB_S)
         self.recorder = None  # a ScreenRecorder while ctrl+r records
         # The user's preferences (hebblab/prefs.py): the theme is applied at mount and, with
@@ -239,6 +240,10 @@ class HebblabApp(App):
         self._apply_prefs()
         lab, preset, overrides = self.start
         self.push_screen(self.make_screen(lab, preset, overrides))
+        if self.exercise_files:  # one file: its exercise opens over its lab
+            from hebblab.tui.screens.exercise_list import open_exercise_files
+
+            open_exercise_files(self, self.exercise_files)
         self.check_size()
 
     def _tap(self, write):

@@ -42,6 +42,7 @@ class ExerciseSession:
 
     def __init__(self, exercises: Iterable[Exercise] | None = None, seed: int | None = None):
         self.exercises: dict[str, Exercise] = {}
+        self.files: list[str] = []  # keys of the exercises from files (--exercise-file), listed first
         for ex in (all_builtin() if exercises is None else exercises):
             self.add(ex)
         self.seed = seed  # None: each exercise's own seed, as `hebblab exercise NAME` without --seed
@@ -61,13 +62,15 @@ class ExerciseSession:
             app.exercise_session = session
         return session
 
-    def add(self, ex: Exercise) -> str:
+    def add(self, ex: Exercise, from_file: bool = False) -> str:
         """Add an exercise (a lecturer's file, say); its key, the name made unique."""
         key, n = ex.name, 1
         while key in self.exercises and self.exercises[key] is not ex:
             n += 1
             key = f"{ex.name}-{n}"
         self.exercises[key] = ex
+        if from_file and key not in self.files:
+            self.files.append(key)
         return key
 
     def attempt(self, key: str) -> Attempt:
@@ -84,12 +87,13 @@ class ExerciseSession:
         return f"{right}/{graded} right" if graded else "none answered yet"
 
     def order(self, first: Sequence[str] = (), labs: Iterable[str] = ()) -> list[str]:
-        """Keys in list order: `first` (the chapter's own), then the exercises of `labs` (the
-        ones on screen), then the rest, each group in the built-in order."""
+        """Keys in list order: the exercises from files (in the order given), then `first` (the
+        chapter's own), then the exercises of `labs` (the ones on screen), then the rest, each
+        group in the built-in order."""
         labs = set(labs)
         keys = list(self.exercises)
-        rank = {k: (0, first.index(k)) if k in first else (1 if self.exercises[k].lab in labs else 2, 0)
-                for k in keys}
+        rank = {k: (-1, self.files.index(k)) if k in self.files else (0, first.index(k)) if k in first
+                else (1 if self.exercises[k].lab in labs else 2, 0) for k in keys}
         return sorted(keys, key=lambda k: rank[k])  # stable: the built-in order within a group
 
     # -- running ---------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Everything is validated before Textual starts, so bad input is a one-line error and exit
 status 2, never a half-drawn screen. TERM and HUP (the terminal closed) quit the app the
 way `q` does, restoring the terminal, with exit status 128 + the signal number. Textual is
-imported only inside run().
+imported only inside run(). --exercise-file files are loaded and checked here too, as
+`hebblab exercise --file` checks them.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ def register(subparsers) -> None:
     p.add_argument("--fps", default=None, help="redraw rate in frames per second, 1..60 (default: the "
                    "preferences file's fps, else 20; 10 in an SSH session)")
     p.add_argument("--pair", help="open as a comparison of this pair's A and B (see `hebblab pairs LAB`)")
+    p.add_argument("--exercise-file", dest="exercise_files", action="append", default=[], metavar="PATH",
+                   help="an exercise file (TOML, as `hebblab exercise --file` reads; repeatable): listed first "
+                   "under x. With one file the app opens on its question, in the exercise's own lab, preset "
+                   "or pair (LAB, --preset, --pair and --set are then set aside)")
     p.add_argument("--low-bandwidth", action="store_true",
                    help=f"for a slow link: {LOW_FPS:g} fps unless --fps is given, and redraws paced to "
                    f"stay under {LOW_BUDGET_KIB_S:g} KiB/s (in an SSH session the default is {SSH_FPS:g} fps)")
@@ -64,10 +69,48 @@ def validate(args):
     return lab_name, args.preset, seed, overrides, fps
 
 
+def load_exercise_files(paths) -> list:
+    """The exercises of --exercise-file, each loaded and checked as `hebblab exercise --file`
+    does (the same message after the option's name); a file given twice is loaded once."""
+    from hebblab.errors import UsageError
+    from hebblab.exercises import ExerciseError, load
+
+    exercises, seen = [], set()
+    for path in paths:
+        key = os.path.realpath(path)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            exercises.append(load(path))
+        except ExerciseError as err:
+            raise UsageError(f"--exercise-file: {err}") from None
+    return exercises
+
+
+def exercise_start(args, ex, seed: int) -> tuple[str, str, int, dict, str | None, str | None]:
+    """Where the app opens for one exercise file: (lab, preset, seed, overrides, pair, notice).
+    The exercise's own lab with its preset, or its pair; --seed still applies. A notice
+    says which of LAB, --preset, --pair and --set were set aside for it."""
+    from hebblab.exercises import run_setup
+
+    preset, own_seed, _, _ = run_setup(ex)
+    aside = [f"LAB {args.lab}"] if args.lab not in (CHAPTER, ex.lab) else []
+    aside += [opt for opt, given in (("--preset", args.preset), ("--pair", getattr(args, "pair", None)),
+                                     ("--set", args.sets)) if given]
+    notice = (f"exercise {ex.name} opens its own lab, {ex.lab}: {', '.join(aside)} set aside") if aside else None
+    chosen_seed = seed if args.seed is not None else own_seed
+    return ex.lab, (ex.preset if ex.pair else preset), chosen_seed, {}, ex.pair, notice
+
+
 def run(args) -> int:
     from hebblab.errors import UsageError
 
     lab, preset, seed, overrides, fps = validate(args)
+    exercises = load_exercise_files(getattr(args, "exercise_files", []))
+    pair, notice = getattr(args, "pair", None), None
+    if len(exercises) == 1:
+        lab, preset, seed, overrides, pair, notice = exercise_start(args, exercises[0], seed)
     served = bool(os.environ.get("TEXTUAL_DRIVER"))  # textual-serve runs us over a pipe
     if not served and not (sys.stdout.isatty() and sys.stdin.isatty()):
         raise UsageError("tui: needs an interactive terminal; for headless runs use `hebblab run LAB`")
@@ -81,16 +124,17 @@ def run(args) -> int:
     from hebblab.tui.app import HebblabApp
 
     make_app = HebblabApp
-    if getattr(args, "pair", None):  # open on a comparison (tui/compare_mode.py)
+    if pair:  # open on a comparison (tui/compare_mode.py)
         from hebblab.tui.compare_mode import compare_app
 
         def make_app(lab_, **kwargs):
-            return compare_app(lab_, args.pair, **kwargs)
+            return compare_app(lab_, pair, **kwargs)
 
     # A config file that could not be read in full is never overwritten (the user may be editing it).
     app = make_app(lab, preset=preset, seed=seed, overrides=overrides, fps=fps, prefs=prefs,
-                   prefs_path=None if warning else user_prefs.config_path(), notice=warning,
-                   low_bandwidth=low)
+                   prefs_path=None if warning else user_prefs.config_path(),
+                   notice="; ".join(n for n in (warning, notice) if n) or None,
+                   low_bandwidth=low, exercises=exercises)
     with handled(react=lambda signum: quit_app(app, signum)):  # ctrl+c itself is a key in the app
         app.run()
     return int(app.return_code or 0)

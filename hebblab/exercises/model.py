@@ -102,6 +102,8 @@ def _where(path: str, text: str, needle: str) -> str:
 
 def read_text(path: str | os.PathLike) -> str:
     """The file's text, refusing what is not a regular, readable, small text file."""
+    if not str(path).strip():  # Path("") is the current folder: say what was wrong instead
+        raise ExerciseError(f"expected the path of an exercise file (TOML), got {str(path)!r}")
     p = Path(path)
     try:
         info = p.stat()

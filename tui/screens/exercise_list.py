@@ -1,11 +1,15 @@
 """The exercise list (x): every exercise with its lab, question and this session's answer.
 
-The chapter view lists the chapter's own exercises first (its `exercises` attribute), a lab
-view the exercises of the labs it shows; then the rest. A lab view that an exercise opened
-keeps the order the exercise was chosen in. Enter opens the exercise screen.
+Exercises from files (`hebblab tui --exercise-file PATH`) come first, marked with their
+file's name. Then the chapter view lists the chapter's own exercises (its `exercises`
+attribute), a lab view the exercises of the labs it shows; then the rest. A lab view that an
+exercise opened keeps the order the exercise was chosen in. Enter opens the exercise screen.
 """
 
 from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -50,6 +54,8 @@ class ExerciseList(Picker):
                 text = Text()
                 text.append(key, style="bold")
                 text.append(f"  {ex.lab}", style="cyan")
+                if key in self.session.files:
+                    text.append(f"  file: {PurePath(ex.path).name}", style="bold italic")
                 words, style = mark(self.session.attempts.get(key))
                 if words:
                     text.append(f"  {words}", style=style)
@@ -81,6 +87,9 @@ def open_exercise_list(app) -> None:
         note = f"exercises of {', '.join(labs)} first"
     else:
         note = ""
+    if session.files:
+        mine = "the file's exercise" if len(session.files) == 1 else "the files' exercises"
+        note = f"{mine} first" + (f", then {note.removesuffix(' first')}" if note else "")
 
     def chosen(key: str | None) -> None:
         if key:
@@ -88,3 +97,17 @@ def open_exercise_list(app) -> None:
             app.push_screen(ExerciseScreen(key))
 
     app.push_screen(ExerciseList(session, keys, session.last, note), chosen)
+
+
+def open_exercise_files(app, exercises: Iterable) -> None:
+    """At start: add the exercises of --exercise-file to the session, first in the list and
+    counted like the built-in ones. With one file its exercise opens at once, over the lab
+    view the CLI opened for it (the exercise's lab, preset or pair)."""
+    from hebblab.tui.screens.exercise_screen import ExerciseScreen
+
+    session = ExerciseSession.of(app)
+    keys = [session.add(ex, from_file=True) for ex in exercises]
+    if len(keys) == 1:
+        session.last = keys[0]
+        session.context = (), (session.exercises[keys[0]].lab,)  # once answered, the list keeps its lab's order
+        app.push_screen(ExerciseScreen(keys[0]))
