@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -30,7 +31,7 @@ from hebblab.sim.series import Series
 
 # Braille dot bits, indexed [sub-row 0..3][sub-column 0..1].
 _DOTS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype=np.uint8)
-_BRAILLE = np.array([" "] + [chr(0x2800 + i) for i in range(1, 256)], dtype=object)
+_BRAILLE_CODES = np.array([ord(" ")] + [0x2800 + i for i in range(1, 256)], dtype=np.int32)  # by dot bits
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 HLINE_SAMPLE = {"dashed": "╌", "dotted": "┈"}  # legend samples of the reference-line patterns
 MONO_GLYPHS = ("•", "+", "×", "∘", "*", "#")  # series 2, 3, ... when there is no colour
@@ -86,13 +87,16 @@ def draw(fig: Figure, width: int, height: int, color: bool = True) -> list[Row]:
         rows = _heat(fig, title, width, height, color)
     elif width < 12 or height < 5:
         rows = [title_row(title, width, fig.ylabel)]
-    else:
-        rows = [title_row(title, width, fig.ylabel)] + _plot(fig, width, height - 1, color)
+    else:  # the plot's rows are built to the width: only the title needs fitting
+        return [_fit(title_row(title, width, fig.ylabel), width)] + _plot(fig, width, height - 1, color)
     return [_fit(row, width) for row in rows]
 
 
 def _fit(row: Row, width: int) -> Row:
     """The row cut or padded to exactly `width` cells (tiny sizes squeeze legends and labels)."""
+    lengths = [len(text) for text, _ in row]
+    if sum(lengths) == width and all(lengths):  # most rows already fit: cheaper to check
+        return row
     out, used = [], 0
     for text, ink in row:
         if used + len(text) > width:
@@ -263,12 +267,22 @@ def _mono_glyphs(fig: Figure, color: bool) -> dict[int, str]:
 
 
 def _y_ticks(fig: Figure, y0: float, y1: float, rows: int) -> list[tuple[float, str]]:
-    if fig.y_ticks:
-        ticks = fig.y_ticks
+    try:  # cached like the x axis: a fixed y range repeats every frame
+        return list(_y_ticks_cached(_key(fig.y_ticks), y0, y1, rows))
+    except TypeError:  # ticks that cannot be a cache key
+        return list(_y_ticks_of(fig.y_ticks, y0, y1, rows))
+
+
+def _y_ticks_of(y_ticks, y0: float, y1: float, rows: int) -> tuple[tuple[float, str], ...]:
+    if y_ticks:
+        ticks = y_ticks
     else:
         values = nice_ticks(y0, y1, max(2, min(6, rows // 2 + 1)))
         ticks = list(zip(values, tick_labels(values)))
-    return [(v, t) for v, t in ticks if y0 <= v <= y1]
+    return tuple((v, t) for v, t in ticks if y0 <= v <= y1)
+
+
+_y_ticks_cached = lru_cache(maxsize=256, typed=True)(_y_ticks_of)
 
 
 def equal_scales(x0: float, x1: float, y0: float, y1: float, cols: int, rows: int) -> tuple[float, float, float, float]:
@@ -287,46 +301,39 @@ class _Source:
     z: int
     colour: int
     bits: np.ndarray | None = None  # braille dots per cell
-    chars: np.ndarray | None = None  # whole-cell characters (bars, glyphs, raster ticks)
+    chars: np.ndarray | None = None  # whole-cell characters (bars, glyphs, raster ticks), as _code()s
 
     @property
     def mask(self) -> np.ndarray:
         if self.bits is not None:
             return self.bits > 0
-        return np.not_equal(self.chars, "")
+        return self.chars != 0
 
 
-def _sources(fig: Figure, m: "PlotMap", glyphs: dict[int, str]) -> list[_Source]:
+# Cell characters are int32 code points (0: none), not object arrays of str: numpy handles
+# them at C speed and the whole grid becomes text in one decode (_grid_runs). A cell string
+# that is not one character (never from the built-in kinds) gets a negative code, an index
+# into the chart's `extra` list, and its rows are assembled the slow way.
+def _code(text: str, extra: list[str]) -> int:
+    if len(text) == 1 and text != "\0":
+        return ord(text)
+    if not text:
+        return 0
+    extra.append(text)
+    return -len(extra)
+
+
+def _sources(fig: Figure, m: "PlotMap", glyphs: dict[int, str], extra: list[str]) -> list[_Source]:
     rows, cols = m.rows, m.cols
-    out = []
-    for i, layer in enumerate(fig.layers):
-        x, y = finite_pairs(layer.x, layer.y)
-        if len(x) == 0:
-            continue
-        glyph = glyphs.get(i)
-        src = _Source(layer.z, layer.color)
-        if layer.mode in ("line", "points"):
-            px, py = m.line_dots(x, y) if layer.mode == "line" and len(x) > 1 else m.point_dots(x, y)
-            if glyph is not None:
-                src.chars = np.full((rows, cols), "", dtype=object)
-                src.chars[py // 4, px // 2] = glyph
-            else:
-                src.bits = np.zeros((rows, cols), dtype=np.uint8)
-                np.bitwise_or.at(src.bits, (py // 4, px // 2), _DOTS[py % 4, px % 2])
-        elif layer.mode == "cells":
-            src.chars = np.full((rows, cols), "", dtype=object)
-            inside = m.inside(x, y)
-            src.chars[m.row(y[inside]), m.col(x[inside])] = glyph or layer.char
-        elif layer.mode == "bars":
-            src.chars = np.full((rows, cols), "", dtype=object)
-            _bars(x, y, layer, m, src.chars)
-        else:
-            continue
-        out.append(src)
+    try:
+        out = _layer_sources(fig, m, glyphs, extra, together=True)
+    except Exception:  # (coordinates beyond floats): layer by layer, to fail as the first bad layer does
+        extra.clear()
+        out = _layer_sources(fig, m, glyphs, extra, together=False)
     cells = np.arange(cols)
     for level, c, _label, pattern in fig.hlines:
         if m.y0 <= level <= m.y1:
-            py = int(m.sub_y(np.array([level]))[0])
+            py = m.sub_y_of(level)
             # Reference lines are broken (dashed: two cells on, one off; dotted: one dot
             # every other cell) so the data stay readable and each line has its own look.
             if pattern == "dashed":
@@ -339,6 +346,86 @@ def _sources(fig: Figure, m: "PlotMap", glyphs: dict[int, str]) -> list[_Source]
     return out
 
 
+def _layer_sources(fig: Figure, m: "PlotMap", glyphs: dict[int, str], extra: list[str],
+                   together: bool) -> list[_Source]:
+    """The layers' sources. together: the line and point layers are rasterised in one pass
+    at the end (numpy's cost per call, not per point, dominates at terminal sizes)."""
+    rows, cols = m.rows, m.cols
+    out = []
+    later = []  # (source, glyph, x, y, is a line)
+    for i, layer in enumerate(fig.layers):
+        x, y = finite_pairs(layer.x, layer.y)
+        if len(x) == 0:
+            continue
+        glyph = glyphs.get(i)
+        src = _Source(layer.z, layer.color)
+        if layer.mode in ("line", "points"):
+            dotted = (src, glyph, x, y, layer.mode == "line" and len(x) > 1)
+            if together:
+                later.append(dotted)
+            else:
+                _set_dots(dotted, _dot_layers(m, [dotted[2:]])[0], extra)
+        elif layer.mode == "cells":
+            src.chars = np.zeros((rows, cols), dtype=np.int32)
+            inside = m.inside(x, y)
+            src.chars[m.row(y[inside]), m.col(x[inside])] = _code(glyph or layer.char, extra)
+        elif layer.mode == "bars":
+            src.chars = np.zeros((rows, cols), dtype=np.int32)
+            _bars(x, y, layer, m, src.chars)
+        else:
+            continue
+        out.append(src)
+    if later:
+        for dotted, bits in zip(later, _dot_layers(m, [dotted[2:] for dotted in later])):
+            _set_dots(dotted, bits, extra)
+    return out
+
+
+def _set_dots(dotted: tuple, bits: np.ndarray, extra: list[str]) -> None:
+    src, glyph = dotted[:2]
+    if glyph is not None:  # (no colour: a glyph in each cell the layer's dots touch)
+        src.chars = np.where(bits > 0, _code(glyph, extra), 0).astype(np.int32)
+    else:
+        src.bits = bits
+
+
+def _dot_layers(m: "PlotMap", layers: list[tuple[np.ndarray, np.ndarray, bool]]) -> np.ndarray:
+    """Braille dots per cell of each (x, y, is a line) layer, shape (layers, rows, cols).
+
+    All layers go through one pass (numpy's cost per call, not per point, dominates at
+    terminal sizes): the lines are rasterised as one polyline, end to end, and the segments
+    joining one layer to the next are dropped; every step is per segment or per point, so
+    each layer gets exactly the dots it would get alone (m.line_dots, m.point_dots)."""
+    rows, cols = m.rows, m.cols
+    index, xs, ys = [], [], []  # per dot: its layer and sub-cell
+    lines = [k for k, (_, _, line) in enumerate(layers) if line]
+    points = [k for k, (_, _, line) in enumerate(layers) if not line]
+    if lines:
+        x = np.concatenate([layers[k][0] for k in lines])
+        y = np.concatenate([layers[k][1] for k in lines])
+        of_point = np.repeat(np.array(lines), [len(layers[k][0]) for k in lines])
+        # Segment j runs from point j to j + 1: a layer's when both points are (-1: a joint).
+        of_segment = np.where(of_point[1:] == of_point[:-1], of_point[:-1], -1)
+        px, py, seg = _segment_dots(m.fx(x) * 2, m.fy(y) * 4, 2 * cols, 4 * rows)
+        who = of_segment[seg]
+        real = who >= 0
+        index.append(who[real]), xs.append(px[real]), ys.append(py[real])
+    if points:
+        x = np.concatenate([layers[k][0] for k in points])
+        y = np.concatenate([layers[k][1] for k in points])
+        of_point = np.repeat(np.array(points), [len(layers[k][0]) for k in points])
+        ok = m.inside(x, y)
+        index.append(of_point[ok]), xs.append(m.sub_x(x[ok])), ys.append(m.sub_y(y[ok]))
+    k, px, py = (np.concatenate(a) for a in (index, xs, ys))
+    if len(layers) == 1:  # (indexed as one layer's grid: a bad index fails as it always did)
+        bits = np.zeros((rows, cols), dtype=np.uint8)
+        np.bitwise_or.at(bits, (py // 4, px // 2), _DOTS[py % 4, px % 2])
+        return bits[None]
+    bits = np.zeros((len(layers), rows, cols), dtype=np.uint8)
+    np.bitwise_or.at(bits, (k, py // 4, px // 2), _DOTS[py % 4, px % 2])
+    return bits
+
+
 def _compose(sources: list[_Source], rows: int, cols: int):
     """Share the cells: in each cell the sources of the highest z take turns (cell (r, c)
     goes to the ((c // 2 + r // 3) mod k)-th of k), so a theory line on its measurement, E on
@@ -346,20 +433,30 @@ def _compose(sources: list[_Source], rows: int, cols: int):
     sources are merged (the shape is every line's); the colour or glyph is the owner's."""
     codes = np.zeros((rows, cols), dtype=np.uint8)
     colour = np.full((rows, cols), -1, dtype=np.int16)
-    chars = np.full((rows, cols), "", dtype=object)
+    chars = np.zeros((rows, cols), dtype=np.int32)
     char_colour = np.full((rows, cols), -1, dtype=np.int16)
     if not sources:
         return codes, colour, chars, char_colour
+    if len(sources) == 1:  # one line and no reference: it owns all its cells, nothing to share
+        s = sources[0]
+        mine = s.mask
+        if s.bits is not None:
+            colour[mine] = s.colour
+            codes = s.bits.copy()
+        else:
+            chars = s.chars.copy()
+            char_colour[mine] = s.colour
+        return codes, colour, chars, char_colour
     masks = np.stack([s.mask for s in sources])
-    z = np.array([s.z for s in sources])[:, None, None]
-    top = np.where(masks, z, np.iinfo(np.int64).min).max(axis=0)
-    share = masks & (z == top)
+    if len({s.z for s in sources}) == 1:  # one level (the usual case): every source shares
+        share = masks
+    else:
+        z = np.array([s.z for s in sources])[:, None, None]
+        top = np.where(masks, z, np.iinfo(np.int64).min).max(axis=0)
+        share = masks & (z == top)
     count = share.sum(axis=0)
     rank = np.cumsum(share, axis=0) - 1
-    # Turns change every second column and every third row, so coinciding runs alternate
-    # whatever their direction (horizontal, vertical, diagonal) and a dotted reference line,
-    # on every other column, still gets its share.
-    turn = (np.arange(cols)[None, :] // 2 + np.arange(rows)[:, None] // 3) % np.maximum(count, 1)
+    turn = _turns(rows, cols) % np.maximum(count, 1)
     owner = share & (rank == turn)
     has_char = np.zeros((rows, cols), dtype=bool)
     for i, s in enumerate(sources):
@@ -370,13 +467,26 @@ def _compose(sources: list[_Source], rows: int, cols: int):
             chars[mine] = s.chars[mine]
             char_colour[mine] = s.colour
             has_char |= mine
+    if share is masks and all(s.bits is not None for s in sources):  # braille alone, one z: every dot shows
+        return np.bitwise_or.reduce([s.bits for s in sources]), colour, chars, char_colour
     for i, s in enumerate(sources):
         if s.bits is not None:
             codes |= np.where(share[i] & ~has_char, s.bits, 0).astype(np.uint8)
     return codes, colour, chars, char_colour
 
 
+@lru_cache(maxsize=64)
+def _turns(rows: int, cols: int) -> np.ndarray:
+    """Whose turn a cell is before `mod k`: it changes every second column and every third
+    row, so coinciding runs alternate whatever their direction (horizontal, vertical,
+    diagonal) and a dotted reference line, on every other column, still gets its share."""
+    turns = np.arange(cols)[None, :] // 2 + np.arange(rows)[:, None] // 3
+    turns.flags.writeable = False  # shared by every chart of this size
+    return turns
+
+
 def _plot(fig: Figure, width: int, height: int, color: bool) -> list[Row]:
+    """The plot's rows, each exactly `width` cells with no empty run (so `draw` need not fit them)."""
     x0, x1, y0, y1 = _limits(fig)
     rows = height - 2  # plot rows (minus x-axis line and x labels)
     if rows < 1:
@@ -397,21 +507,22 @@ def _plot(fig: Figure, width: int, height: int, color: bool) -> list[Row]:
         return []
     m = PlotMap(x0, x1, y0, y1, cols, rows)
     glyphs = _mono_glyphs(fig, color)
-    codes, colour, chars, char_colour = _compose(_sources(fig, m, glyphs), rows, cols)
+    extra: list[str] = []
+    codes, colour, chars, char_colour = _compose(_sources(fig, m, glyphs, extra), rows, cols)
     for mx, my, ch, c, _label in fig.markers:
-        if m.inside(np.array([mx]), np.array([my]))[0]:
-            cx, cy = int(m.col(np.array([mx]))[0]), int(m.row(np.array([my]))[0])
-            chars[cy, cx] = ch
+        if m.inside_of(mx, my):
+            cx, cy = m.col_of(mx), m.row_of(my)
+            chars[cy, cx] = _code(ch, extra)
             char_colour[cy, cx] = c
-    _legend(fig, glyphs, chars, char_colour, (codes > 0) | (chars != ""))
-    tick_rows = dict(zip(m.row(np.array([v for v, _ in y_ticks], dtype=float)).tolist(),
-                         [t for _, t in y_ticks]))
+    _legend(fig, glyphs, chars, char_colour, (codes > 0) | (chars != 0), extra)
+    tick_rows = {m.row_of(v): t for v, t in y_ticks}
+    runs = _grid_runs(codes, colour, chars, char_colour, extra)
     out = []
     for r in range(rows):
-        runs = [(tick_rows.get(r, "").rjust(label_w) + ("┤" if r in tick_rows else "│"), AXIS)]
-        runs += _row_runs(codes[r], colour[r], chars[r], char_colour[r])
-        runs.append(("│", AXIS))
-        out.append(runs)
+        row = [(tick_rows.get(r, "").rjust(label_w) + ("┤" if r in tick_rows else "│"), AXIS)]
+        row += runs[r]
+        row.append(("│", AXIS))
+        out.append(_fit(row, width) if extra else row)  # a cell string of several characters
     return out + _x_axis(fig, m, label_w, width)
 
 
@@ -431,7 +542,7 @@ def _bars(x, y, layer, m: "PlotMap", chars) -> None:
             if fill <= 0:
                 continue
             ch = "█" if fill >= 0.999 else _EIGHTHS[max(1, int(round(fill * 8)))]
-            chars[r, left:right] = ch
+            chars[r, left:right] = ord(ch)
 
 
 def _sample(layer, glyph: str | None) -> str:
@@ -440,7 +551,7 @@ def _sample(layer, glyph: str | None) -> str:
     return {"cells": layer.char, "points": "•"}.get(layer.mode, "━")
 
 
-def _legend(fig: Figure, glyphs: dict[int, str], chars, char_colour, occupied: np.ndarray) -> None:
+def _legend(fig: Figure, glyphs: dict[int, str], chars, char_colour, occupied: np.ndarray, extra: list[str]) -> None:
     """A sample of each labelled line, reference line and marker, in the corner of the plot
     with the least data under it (top left when several are equally free)."""
     entries = [(_sample(l, glyphs.get(i)), l.label, l.color) for i, l in enumerate(fig.layers) if l.label]
@@ -471,34 +582,56 @@ def _legend(fig: Figure, glyphs: dict[int, str], chars, char_colour, occupied: n
     corners = [(0, 1), (0, right), (bottom, 1), (bottom, right)]
     if rows > box_h + 2:
         corners += [(1, 1), (1, right), (bottom - 1, 1), (bottom - 1, right)]
+    # Occupied cells of each row left of each column: a stretch's count is one subtraction.
+    before = np.zeros((rows, cols + 1), dtype=np.int64)
+    np.cumsum(occupied, axis=1, out=before[:, 1:])
+    before = before.tolist()
 
     def covered(top: int, left: int) -> int:
-        return sum(int(occupied[top + row, left + start:left + start + len(text)].sum())
-                   for row, start, text, _ in texts if top + row < rows)
+        total = 0
+        for row, start, text, _ in texts:
+            if top + row < rows:
+                a = left + start
+                total += before[top + row][min(a + len(text), cols)] - before[top + row][min(a, cols)]
+        return total
 
     top, left = min(corners, key=lambda tl: covered(*tl))  # min keeps the first of equals
     for row, start, text, c in texts:
-        if top + row >= rows:
+        if top + row >= rows or not text:
             continue
-        for k, ch in enumerate(text):
-            chars[top + row, left + start + k] = ch
-            char_colour[top + row, left + start + k] = c if k == 0 else -2  # -2: plain text
+        r, a = top + row, left + start
+        chars[r, a:a + len(text)] = [ord(ch) for ch in text] if "\0" not in text else [_code(ch, extra) for ch in text]
+        char_colour[r, a] = c
+        char_colour[r, a + 1:a + len(text)] = -2  # plain text
 
 
-def _row_runs(codes, colour, chars, char_colour) -> Row:
-    """One row of cells to runs: vectorised, then one run per stretch of one colour."""
-    has_char = chars != ""
-    text = np.where(has_char, chars, _BRAILLE[codes])
-    style_id = np.where(has_char, char_colour, np.where(codes > 0, colour, -1))
-    cuts = np.flatnonzero(np.diff(style_id)) + 1
-    starts = np.concatenate(([0], cuts))
-    ends = np.concatenate((cuts, [len(style_id)]))
-    runs = []
-    for a, b in zip(starts.tolist(), ends.tolist()):
-        c = int(style_id[a])
-        runs.append(("".join(text[a:b].tolist()), _SERIES_INK[c] if 0 <= c < len(_SERIES_INK) else
-                     (Ink(fg=c) if c >= 0 else PLAIN)))
-    return runs
+def _ink(c: int) -> Ink:
+    return _SERIES_INK[c] if 0 <= c < len(_SERIES_INK) else (Ink(fg=c) if c >= 0 else PLAIN)
+
+
+def _grid_runs(codes, colour, chars, char_colour, extra: list[str]) -> list[Row]:
+    """Every row of plot cells as runs, one per stretch of one colour. Done for the whole grid
+    at once: numpy calls row by row cost more than the rows' own work."""
+    rows, cols = codes.shape
+    has_char = chars != 0
+    text = np.where(has_char, chars, _BRAILLE_CODES[codes])
+    style = np.where(has_char, char_colour, colour)  # (colour is -1 wherever there is no dot)
+    first = np.ones((rows, cols), dtype=bool)  # a run starts each row and each change of style
+    first[:, 1:] = style[:, 1:] != style[:, :-1]
+    at = np.flatnonzero(first)
+    ids = style.ravel()[at].tolist()
+    starts = at.tolist()
+    ends = starts[1:] + [rows * cols]  # a row's last run ends where the next row's first starts
+    if extra and bool((text < 0).any()):
+        cells = [chr(c) if c > 0 else extra[-c - 1] for c in text.ravel().tolist()]
+        pieces = ["".join(cells[a:b]) for a, b in zip(starts, ends)]
+    else:
+        flat = text.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+        pieces = [flat[a:b] for a, b in zip(starts, ends)]
+    inks = {c: _ink(c) for c in set(ids)}
+    runs = list(zip(pieces, [inks[c] for c in ids]))
+    cut = np.searchsorted(at, np.arange(rows + 1) * cols).tolist()  # each row's first run
+    return [runs[a:b] for a, b in zip(cut[:-1], cut[1:])]
 
 
 _SERIES_INK = [Ink(fg=i) for i in range(16)]
@@ -508,11 +641,25 @@ def _x_axis(fig: Figure, m: "PlotMap", label_w: int, width: int) -> list[Row]:
     """The x axis line with "┬" at the ticks and their labels; the axis' name at the right
     end, where it displaces tick labels rather than going missing. A time axis is labelled
     in ms, s or min by its span (time_ticks)."""
-    x0, x1, cols = m.x0, m.x1, m.cols
-    xlabel = fig.xlabel
+    # An axis depends on the x range and the size alone, and repeats from frame to frame (a
+    # chart filling a fixed window, the charts of one lab sharing its time axis): cached.
+    try:
+        rows = _x_axis_cached(fig.xlabel, _key(fig.x_ticks), m.x0, m.x1, m.cols, label_w, width)
+    except TypeError:  # ticks that cannot be a cache key
+        rows = _x_axis_rows(fig.xlabel, fig.x_ticks, m.x0, m.x1, m.cols, label_w, width)
+    return [list(row) for row in rows]
+
+
+def _key(ticks):
+    """Ticks as a cache key (typed=True keeps 1.0 and np.float32(1.0) apart)."""
+    return tuple(tuple(t) for t in ticks) if ticks else None
+
+
+def _x_axis_rows(xlabel: str, x_ticks, x0: float, x1: float, cols: int, label_w: int, width: int):
+    m = PlotMap(x0, x1, 0.0, 1.0, cols, 1)  # (x only)
     n_ticks = max(2, min(6, cols // 10))
-    if fig.x_ticks:
-        ticks = fig.x_ticks
+    if x_ticks:
+        ticks = x_ticks
     elif is_time_axis(xlabel):
         ticks, unit = time_ticks(x0, x1, n_ticks, unit_of(xlabel))
         xlabel = relabel(xlabel, unit)
@@ -529,8 +676,11 @@ def _x_axis(fig: Figure, m: "PlotMap", label_w: int, width: int) -> list[Row]:
     if shown < 2 and xlabel != short:  # the name crowds out the ticks
         xlabel = short
         label_line, shown = _tick_line(ticks, m, label_w, width, xlabel, line)
-    return [[(" " * label_w + "└" + "".join(line) + "┘", AXIS)],
-            [(label_line[:width].ljust(width), AXIS)]]
+    return (((" " * label_w + "└" + "".join(line) + "┘", AXIS),),
+            ((label_line[:width].ljust(width), AXIS),))
+
+
+_x_axis_cached = lru_cache(maxsize=256, typed=True)(_x_axis_rows)
 
 
 def _tick_line(ticks, m: "PlotMap", label_w: int, width: int, xlabel: str, line: list[str]) -> tuple[str, int]:
@@ -542,7 +692,7 @@ def _tick_line(ticks, m: "PlotMap", label_w: int, width: int, xlabel: str, line:
     for v, text in ticks:
         if not m.x0 <= v <= m.x1:
             continue
-        c = int(m.col(np.array([v], dtype=float))[0])  # the cell a data point at v lands in
+        c = m.col_of(v)  # the cell a data point at v lands in
         line[c] = "┬"
         start = label_w + 1 + c - len(text) // 2
         start = max(0, min(start, len(labels) - len(text)))
@@ -595,6 +745,27 @@ class PlotMap:
     def sub_y(self, y: np.ndarray) -> np.ndarray:
         return np.clip(np.floor(self.fy(y) * 4), 0, 4 * self.rows - 1).astype(np.int64)
 
+    # The same mappings for one value in plain floats (ticks, markers, reference lines): numpy
+    # on a one-element array costs more than the arithmetic. Each does numpy's operations in
+    # the same order on the same float64 values (so lands in the same cell); a value that maps
+    # to no finite coordinate takes numpy's own path.
+    def inside_of(self, x: float, y: float) -> bool:
+        tol_x, tol_y = (self.x1 - self.x0) * 1e-9, (self.y1 - self.y0) * 1e-9
+        return (float(self.x0 - tol_x) <= float(x) <= float(self.x1 + tol_x)
+                and float(self.y0 - tol_y) <= float(y) <= float(self.y1 + tol_y))
+
+    def col_of(self, x: float) -> int:
+        f = (float(x) - float(self.x0)) * float(self.cols / (self.x1 - self.x0))
+        return _floor_in(f, self.cols) if math.isfinite(f) else int(self.col(np.array([x], dtype=float))[0])
+
+    def row_of(self, y: float) -> int:
+        f = (float(self.y1) - float(y)) * float(self.rows / (self.y1 - self.y0))
+        return _floor_in(f, self.rows) if math.isfinite(f) else int(self.row(np.array([y], dtype=float))[0])
+
+    def sub_y_of(self, y: float) -> int:
+        f = (float(self.y1) - float(y)) * float(self.rows / (self.y1 - self.y0)) * 4
+        return _floor_in(f, 4 * self.rows) if math.isfinite(f) else int(self.sub_y(np.array([y], dtype=float))[0])
+
     def point_dots(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sub-cell coordinates of the points inside the plot area (one dot each)."""
         ok = self.inside(x, y)
@@ -605,6 +776,11 @@ class PlotMap:
         return line_dots(self.fx(x) * 2, self.fy(y) * 4, 2 * self.cols, 4 * self.rows)
 
 
+def _floor_in(f: float, n: int) -> int:
+    """floor(f) clipped to 0..n-1."""
+    return min(max(math.floor(f), 0), n - 1)
+
+
 def line_dots(px: np.ndarray, py: np.ndarray, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
     """Integer dots of the polyline through (px, py), in sub-cell units, inside [0, w] x [0, h].
 
@@ -612,27 +788,43 @@ def line_dots(px: np.ndarray, py: np.ndarray, w: int, h: int) -> tuple[np.ndarra
     max(|dx|, |dy|) + 1 evenly spaced points, so successive dots differ by at most one
     sub-cell in each direction: ramps are unbroken and a spike's vertical run is solid.
     """
+    ix, iy, _ = _segment_dots(px, py, w, h)
+    return ix, iy
+
+
+def _segment_dots(px: np.ndarray, py: np.ndarray, w: int, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """line_dots, and for each dot the index of its segment (from point j to j + 1)."""
     x0, y0, dx, dy = px[:-1], py[:-1], np.diff(px), np.diff(py)
-    t_in, t_out = np.zeros(len(dx)), np.ones(len(dx))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for p, d, hi in ((x0, dx, w), (y0, dy, h)):
-            ta, tb = -p / d, (hi - p) / d
-            inside = (p >= 0) & (p <= hi)  # a segment parallel to this axis: all in or all out
-            t_in = np.maximum(t_in, np.where(d != 0, np.minimum(ta, tb), np.where(inside, -np.inf, np.inf)))
-            t_out = np.minimum(t_out, np.where(d != 0, np.maximum(ta, tb), np.where(inside, np.inf, -np.inf)))
-    keep = np.flatnonzero(t_in <= t_out)
-    if len(keep) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    x0, y0, dx, dy, t_in, t_out = x0[keep], y0[keep], dx[keep], dy[keep], t_in[keep], t_out[keep]
-    span = np.maximum(np.abs(dx), np.abs(dy)) * (t_out - t_in)  # at most max(w, h) once clipped
+    lo, hi = np.minimum.reduce, np.maximum.reduce  # (the ufuncs: ndarray.min costs a few calls more)
+    if lo(px) >= 0 and hi(px) <= w and lo(py) >= 0 and hi(py) <= h:
+        # Every point in the box (the usual case): clipping would give each segment t from
+        # exactly 0 to exactly 1, so it is skipped (the dots are the same).
+        clipped = None
+        span = np.maximum(np.abs(dx), np.abs(dy))
+    else:
+        t_in, t_out = np.zeros(len(dx)), np.ones(len(dx))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for p, d, top in ((x0, dx, w), (y0, dy, h)):
+                ta, tb = -p / d, (top - p) / d
+                inside = (p >= 0) & (p <= top)  # a segment parallel to this axis: all in or all out
+                t_in = np.maximum(t_in, np.where(d != 0, np.minimum(ta, tb), np.where(inside, -np.inf, np.inf)))
+                t_out = np.minimum(t_out, np.where(d != 0, np.maximum(ta, tb), np.where(inside, np.inf, -np.inf)))
+        keep = np.flatnonzero(t_in <= t_out)
+        if len(keep) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        x0, y0, dx, dy, t_in, t_out = x0[keep], y0[keep], dx[keep], dy[keep], t_in[keep], t_out[keep]
+        clipped = t_in, t_out - t_in
+        span = np.maximum(np.abs(dx), np.abs(dy)) * (t_out - t_in)  # at most max(w, h) once clipped
     n = np.ceil(np.minimum(span, w + h)).astype(np.int64) + 1  # points per segment, both ends
     seg = np.repeat(np.arange(len(n)), n)
     k = np.arange(len(seg)) - np.repeat(np.cumsum(n) - n, n)
-    t = t_in[seg] + (t_out - t_in)[seg] * (k / np.maximum(n - 1, 1)[seg])
+    t = k / np.maximum(n - 1, 1)[seg]
+    if clipped is not None:
+        t = clipped[0][seg] + clipped[1][seg] * t
     # (+1e-6: a sample computed as 6.9999999 belongs to sub-cell 7, else the line skips one)
-    ix = np.clip(np.floor(x0[seg] + dx[seg] * t + 1e-6), 0, w - 1).astype(np.int64)
-    iy = np.clip(np.floor(y0[seg] + dy[seg] * t + 1e-6), 0, h - 1).astype(np.int64)
-    return ix, iy
+    ix = np.minimum(np.maximum(np.floor(x0[seg] + dx[seg] * t + 1e-6), 0), w - 1).astype(np.int64)
+    iy = np.minimum(np.maximum(np.floor(y0[seg] + dy[seg] * t + 1e-6), 0), h - 1).astype(np.int64)
+    return ix, iy, (seg if clipped is None else keep[seg])
 
 
 # -- heat-maps --------------------------------------------------------------------------------
@@ -793,27 +985,35 @@ def _cells(label: str, label_w: int, top: np.ndarray, bottom: np.ndarray, ramp: 
         runs.append(("|", PLAIN))
     if values is not None and cols is not None:
         return runs + _value_cells(top, values, cols, ramp)
-    colours = RAMPS[ramp]
+    top, bottom = top.tolist(), bottom.tolist()  # plain ints: numpy scalars are slow one by one
     # Run-length encode equal neighbours: fewer runs, faster compositing.
     i, n = 0, len(top)
     while i < n:
+        t, b = top[i], bottom[i]
         j = i + 1
-        while j < n and top[j] == top[i] and bottom[j] == bottom[i]:
+        while j < n and top[j] == t and bottom[j] == b:
             j += 1
-        t, b = int(top[i]), int(bottom[i])
         if not color:
             level = t if b < 0 else (b if t < 0 else (t + b) // 2)
             runs.append((_shade(level) * (j - i), PLAIN))
         elif full or (t < 0 and b < 0):
-            runs.append((" " * (j - i), Ink(bg=colours[t]) if t >= 0 else PLAIN))
+            runs.append((" " * (j - i), _heat_ink(ramp, -1, t) if t >= 0 else PLAIN))
         elif t < 0 or b < 0:  # one half NaN: that half is the surface (blank), not a colour
-            runs.append(("▄" * (j - i), Ink(fg=colours[b])) if t < 0 else ("▀" * (j - i), Ink(fg=colours[t])))
+            runs.append(("▄" * (j - i), _heat_ink(ramp, b, -1)) if t < 0
+                        else ("▀" * (j - i), _heat_ink(ramp, t, -1)))
         else:
-            runs.append(("▀" * (j - i), Ink(fg=colours[t], bg=colours[b])))
+            runs.append(("▀" * (j - i), _heat_ink(ramp, t, b)))
         i = j
     if not color:
         runs.append(("|", PLAIN))
     return runs
+
+
+@lru_cache(maxsize=None)
+def _heat_ink(ramp: str, fg: int, bg: int) -> Ink:
+    """The ink of ramp levels fg on bg (-1: none); one object each, not one per cell."""
+    colours = RAMPS[ramp]
+    return Ink(fg=colours[fg] if fg >= 0 else None, bg=colours[bg] if bg >= 0 else None)
 
 
 def _value_cells(levels: np.ndarray, values: np.ndarray, cols: np.ndarray, ramp: str) -> Row:
@@ -838,7 +1038,7 @@ def _heat_legend(width: int, ramp: str, bar: tuple[str, int, str], extra: str, c
     runs: Row = [(left, PLAIN)]
     for k in range(bar_w):
         level = int(k * (LEVELS - 1) / max(bar_w - 1, 1))
-        runs.append((_shade(level), PLAIN) if not color else (" ", Ink(bg=RAMPS[ramp][level])))
+        runs.append((_shade(level), PLAIN) if not color else (" ", _heat_ink(ramp, -1, level)))
     runs.append((right, PLAIN))
     used = len(left) + bar_w + len(right)
     runs.append((extra[: max(0, width - used)].ljust(max(0, width - used)), PLAIN))

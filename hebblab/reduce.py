@@ -127,7 +127,15 @@ def grid_thin(
         return x, y
     cx = _cells(x, x_lo, x_hi, columns)
     cy = _cells(y, y_lo, y_hi, rows)
-    _, first = np.unique(cx * rows + cy, return_index=True)
+    # The first point of each cell: the lowest index landing there (a minimum per cell is
+    # linear; np.unique(..., return_index=True) sorts every point).
+    key = cx * rows + cy
+    if key.min() < 0:  # (a range too wide for floats: no cell numbers, the old way)
+        _, first = np.unique(key, return_index=True)
+    else:
+        first = np.full(columns * rows, x.size)
+        np.minimum.at(first, key, np.arange(x.size))
+        first = first[first < x.size]
     first.sort()
     return x[first], y[first]
 
