@@ -17,7 +17,8 @@
   "behind" below 90 %).
 - `--pair LAB:PAIR` instead: the same two measurements with that comparison open (both
   sides stepped in lock-step, their charts drawn): frames at 120x40 (goal p95 <= 33 ms) and
-  keys live (goal p95 <= 50 ms). The heaviest pair is ei:inhibition.
+  keys live (goal p95 <= 50 ms). The heaviest pairs: rstdp:contingent-vs-random (two
+  Izhikevich networks, 1000 ms a frame) and ei:inhibition (the most chart cells).
 - launch and quit (a real `hebblab tui` in tmux; needs tmux): spawn to the first pane with
   charts and the status line, and `q` (after two seconds of running) to the process gone,
   each for the chapter view and for the load. Goals: launch <= 1 s, quit <= 100 ms past

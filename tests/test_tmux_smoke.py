@@ -104,9 +104,9 @@ def test_hebblab_in_tmux(tmp_path):
     try:
         pane.start(hebblab_command())
         pane.wait_for(r"Membrane potential.*\n(.*\n)*.*running")
-        # charts drew: braille trace points on plot axes, the heat-map with its legend
-        screen = pane.wait_for("[\u2801-\u28ff]")
-        assert "┤" in screen and "Weights w[pre, post]" in screen and "post cell" in screen
+        # charts drew: braille trace points on plot axes, the heat-map with its legend (all in
+        # one capture; tmux may capture while the app's first full screen is still arriving)
+        screen = pane.wait_for(r"(?s)(?=.*[\u2801-\u28ff])(?=.*┤)(?=.*Weights w\[pre, post\])(?=.*post cell)")
         first = sim_time_ms(screen)
         time.sleep(1.0)
         later = sim_time_ms(pane.capture())

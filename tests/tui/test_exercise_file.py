@@ -16,6 +16,7 @@ from hebblab.tui.app import HebblabApp
 from hebblab.tui.screens.exercise_list import ExerciseList
 from hebblab.tui.screens.exercise_screen import ExerciseScreen
 from hebblab.tui.screens.lab_screen import LabScreen
+from tests.exercise_texts import PAIRED
 
 # Just below the rheobase, noise makes the spikes: the count, and so the right option, depends
 # on the seed (the file's seed 3 gives 6 spikes, seed 0 gives 5: measured by the CLI below).
@@ -37,19 +38,6 @@ NOISY = """
     [[options]]
     text = "six or more"
     when = "spike_count >= 6"
-    """
-
-PAIRED = """
-    question = "tau_m 20 ms against 40 ms: which fires faster?"
-    lab = "lif"
-    pair = "ex1"
-    explanation = "A: the time to threshold grows with tau_m."
-    [[options]]
-    text = "A"
-    when = "a.isi_rate_hz > b.isi_rate_hz"
-    [[options]]
-    text = "B"
-    when = "a.isi_rate_hz <= b.isi_rate_hz"
     """
 
 

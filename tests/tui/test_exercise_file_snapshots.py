@@ -9,23 +9,7 @@ import textwrap
 
 from hebblab.exercises import load
 from hebblab.tui.app import HebblabApp
-
-LECTURER = """
-    title = "A lecturer's copy: 1.7 nA"
-    question = "The chapter's cell at 1.7 nA: does it fire?"
-    lab = "lif"
-    preset = "chapter"
-    duration_ms = 200
-    explanation = "V_inf = -70 + 10 * 1.7 = -53 mV lies above V_thresh = -54 mV: it fires."
-    [params]
-    I_ext_nA = 1.7
-    [[options]]
-    text = "It fires"
-    when = "spike_count > 0"
-    [[options]]
-    text = "It stays silent"
-    when = "spike_count == 0"
-    """
+from tests.exercise_texts import LECTURER
 
 
 async def _list(pilot) -> None:
