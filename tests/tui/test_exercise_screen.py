@@ -21,6 +21,7 @@ from hebblab.tui.exercise_session import CANCELLED, DONE, RUNNING, ExerciseSessi
 from hebblab.tui.screens.exercise_list import ExerciseList
 from hebblab.tui.screens.exercise_screen import ExerciseScreen
 from hebblab.tui.screens.lab_screen import LabScreen
+from tests.exercise_texts import LECTURER
 
 CHAPTER_THREE = ["ex1-tau40", "ex2-inhibitory", "ex3-sigmoid"]
 LIF_EXERCISES = ["ex1-tau40", "euler-vs-exact", "refractory", "rheobase"]  # the built-in order
@@ -286,22 +287,7 @@ async def test_quitting_ends_a_running_experiment(tmp_path, monkeypatch):
 
 
 async def test_a_user_written_exercise_is_listed_run_and_graded(tmp_path):
-    own = user_exercise(tmp_path, "my-rheobase", """
-        title = "A lecturer's copy: 1.7 nA"
-        question = "The chapter's cell at 1.7 nA: does it fire?"
-        lab = "lif"
-        preset = "chapter"
-        duration_ms = 1000
-        explanation = "V_inf = -70 + 10 * 1.7 = -53 mV lies above V_thresh = -54 mV: it fires."
-        [params]
-        I_ext_nA = 1.7
-        [[options]]
-        text = "It fires"
-        when = "spike_count > 0"
-        [[options]]
-        text = "It stays silent"
-        when = "spike_count == 0"
-        """)
+    own = user_exercise(tmp_path, "my-rheobase", LECTURER.replace("duration_ms = 200", "duration_ms = 1000"))
     app = HebblabApp("lif", autoplay=False)
     session = app.exercise_session = ExerciseSession(all_builtin())
     session.add(own)
