@@ -3,7 +3,7 @@
 Both front ends draw with it: the TUI's chart widget turns the rows into Textual strips,
 the CLI's `--plot` into plain or ANSI-coloured text. Lines and points are braille (2x4 dots
 per cell), bars eighth blocks, heat-maps coloured cells, all rasterised on numpy arrays:
-at 120x40 a line chart costs about a sixth of plotext's time (benchmarks/charts.py; README).
+at 120x40 a line chart costs about a fifteenth of plotext's time (benchmarks/charts.py; README).
 Layout: title (y label at its left when it fits, else the y unit in the title), y ticks
 with "┤", a framed plot area, x ticks with "┬" and their labels (time axes in ms, s or min by
 the span shown), the x axis' name at the right end, a legend in the plot's freest corner.
