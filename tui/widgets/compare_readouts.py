@@ -4,12 +4,12 @@ change, most important first, packed like the single lab's (key i lists every re
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from hebblab.compare_view import metric_rows
 from hebblab.format import MISSING, fmt_value
 from hebblab.tui.runner import Runner
 from hebblab.tui.widgets.status import pack_readouts
+from hebblab.tui.widgets.text_line import TextLine
 
 
 def _fmt(v) -> str:
@@ -45,11 +45,10 @@ def compare_pieces(a: Runner, b: Runner) -> list[Text]:
     return out
 
 
-class CompareReadouts(Static):
+class CompareReadouts(TextLine):
     DEFAULT_CSS = """
     CompareReadouts { height: 2; }
     """
-    _shown: Text | None = None
 
     def show(self, runners: list[Runner]) -> None:
         a, b = runners
@@ -57,7 +56,4 @@ class CompareReadouts(Static):
         width = size.width if size.width > 0 else 80
         lines = size.height if size.height > 0 else 1
         packed = pack_readouts([("", compare_pieces(a, b))], width, lines)
-        text = Text("\n", no_wrap=True).join(packed)
-        if text != self._shown:  # a view that changes no readout costs no redraw
-            self._shown = text
-            self.update(text, layout=False)
+        self.show_text(Text("\n", no_wrap=True).join(packed))

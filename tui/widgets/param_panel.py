@@ -21,10 +21,11 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from hebblab.sim.params import ParamError, ParamSpec
 from hebblab.tui.runner import Runner
+from hebblab.tui.widgets.text_line import TextLine
 
 LIVE_MARK = "●"
 RESET_MARK = "○"
@@ -313,18 +314,16 @@ class ParamList(Widget, can_focus=True):
         self.refresh_rows()
 
 
-class ParamHelp(Static):
+class ParamHelp(TextLine):
     """Help for the focused parameter, or the last error in red."""
 
     DEFAULT_CSS = """
     ParamHelp { height: 4; }
     """
-    _shown: Text | None = None
 
     def show_row(self, row: Row | None, error: str = "", prefix: Text | None = None) -> None:
         if row is None:
-            self._shown = None
-            self.update("", layout=False)
+            self.show_text(Text())
             return
         spec, shown = row.spec, row.runner.shown
         text = Text()
@@ -342,9 +341,7 @@ class ParamHelp(Static):
         text.append(spec.name, style="bold")
         text.append(f": {spec.help}" if spec.help else "")
         text.append(f" ({spec.allowed()})", style="dim")
-        if text != self._shown:  # a live value's change leaves its help as it was
-            self._shown = text
-            self.update(text, layout=False)  # fixed height: moving the cursor never relayouts
+        self.show_text(text)  # fixed height: moving the cursor never relayouts
 
 
 class ParamPanel(Vertical):

@@ -9,10 +9,10 @@ import math
 import textwrap
 
 from rich.text import Text
-from textual.widgets import Static
 
 from hebblab.format import MISSING, fmt_value
 from hebblab.tui.runner import Runner
+from hebblab.tui.widgets.text_line import TextLine
 
 
 def _fmt_ms(ms: float) -> str:
@@ -62,7 +62,7 @@ def clock_text(runners: list[Runner]) -> str:
     return "  ".join(f"{r.name} t={_fmt_ms(t)}" for r, t in zip(runners, times))
 
 
-class StatusLine(Static):
+class StatusLine(TextLine):
     """One line: state, biological time (each lab's when their clocks differ), speed,
     frames per second, seed, preset (`*`: values changed from it), the chart page; and when
     the labs cannot keep up: how far behind the set speed they are, or how long the lab
@@ -71,7 +71,6 @@ class StatusLine(Static):
     DEFAULT_CSS = """
     StatusLine { height: 1; }
     """
-    _shown: Text | None = None
 
     def show(self, runners: list[Runner], running: bool, fps: float, pace: float | None = None,
              busy_s: float = 0.0, charts: tuple[int, int] = (1, 1)) -> None:
@@ -99,9 +98,7 @@ class StatusLine(Static):
         pending = sum(len(r.pending) for r in runners)
         if pending:
             text.append(f"  {pending} change(s) apply on reset (r)", style="yellow")
-        if text != self._shown:  # asked every frame and every 0.25 s: redraw only a change
-            self._shown = text
-            self.update(text, layout=False)  # fixed height: no relayout every frame
+        self.show_text(text)  # asked every frame and every 0.25 s; fixed height: no relayout
 
 
 def layout_notes(notes: list[tuple[int, str]], width: int, max_lines: int) -> list[tuple[int, list[str]]]:
@@ -145,7 +142,7 @@ def layout_notes(notes: list[tuple[int, str]], width: int, max_lines: int) -> li
     return out
 
 
-class NotesLine(Static):
+class NotesLine(TextLine):
     """The labs' plain-language notes (why nothing learns, divergence...).
 
     Wrapped into up to `TALL_LINES` lines on a tall terminal (`SHORT_LINES` on a short
@@ -157,7 +154,6 @@ class NotesLine(Static):
     TALL_LINES, SHORT_LINES, TALL_FROM = 4, 2, 32
     _lines = -1  # lines shown now
     _shorter = 0  # views in a row that needed fewer lines
-    _shown: Text | None = None
     SHRINK_AFTER = 40  # views: about 2 s at the default 20 fps
 
     DEFAULT_CSS = """
@@ -187,9 +183,7 @@ class NotesLine(Static):
             text.append("\n" * (lines - 1 if not notes else lines - text.plain.count("\n") - 1))
         # Notes carry live numbers and change most frames: relayout only when their height
         # does (a relayout redraws the whole screen: 30-200 ms with a comparison's charts).
-        if lines != self._lines or text != self._shown:  # unchanged: nothing to redraw
-            self.update(text, layout=lines != self._lines)
-            self._shown = text
+        self.show_text(text, layout=lines != self._lines)
         self._lines = lines
         self.display = lines > 0
 
@@ -280,22 +274,16 @@ def pack_readouts(labs: list[tuple[str, list[Text]]], width: int, lines: int) ->
     return out[:lines]
 
 
-class ReadoutsLine(Static):
+class ReadoutsLine(TextLine):
     """The labs' readouts (named scalars with units), every frame, most important first."""
 
     DEFAULT_CSS = """
     ReadoutsLine { height: 2; }
     """
-    _shown: Text | None = None
 
     def show(self, runners: list[Runner]) -> None:
         labs = [(r.name if len(runners) > 1 else "", readout_units(r)) for r in runners]
         size = self.content_size
         width = size.width if size.width > 0 else 80
         lines = size.height if size.height > 0 else 1
-        text = Text("\n", no_wrap=True).join(pack_readouts(labs, width, lines))
-        # Asked at every view: one that changes no readout (answering a key while the labs
-        # wait) must not add this line's redraw to the key's screen update.
-        if text != self._shown:
-            self._shown = text
-            self.update(text, layout=False)  # fixed height: no relayout
+        self.show_text(Text("\n", no_wrap=True).join(pack_readouts(labs, width, lines)))  # fixed height
