@@ -30,13 +30,17 @@ from hebblab.sim.series import Series
 
 # Sim speeds offered by +/- (bio ms per frame): a 1-2-5 ladder.
 SPEEDS_MS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
-PLAYBACK_S = 10.0  # the default speed plays a lab's default duration in about this long
+PLAYBACK_S = 10.0  # the default speed plays a preset's duration (the lab's default) in about this long
 
 
-def default_speed(lab: type[Lab] | Lab, fps: float, dt_ms: float | None = None) -> float:
-    """The ladder speed closest (in log) to playing the default duration in PLAYBACK_S."""
+def default_speed(lab: type[Lab] | Lab, fps: float, dt_ms: float | None = None,
+                  duration_ms: float | None = None) -> float:
+    """The ladder speed closest (in log) to playing `duration_ms` (default: the lab's
+    default duration) in PLAYBACK_S: a one-minute preset of a 20-minute lab plays in
+    about 10 s too, not in 60 frames."""
     dt = dt_ms if dt_ms is not None else (lab.dt_ms if isinstance(lab, Lab) else 1.0)
-    target = max(float(lab.default_duration_ms) / (PLAYBACK_S * fps), dt)
+    duration = float(duration_ms if duration_ms is not None else lab.default_duration_ms)
+    target = max(duration / (PLAYBACK_S * fps), dt)
     return min(SPEEDS_MS, key=lambda s: abs(math.log(s / target)) if s >= dt else math.inf)
 
 
@@ -73,7 +77,10 @@ class Runner:
         params = lab_cls.resolve_params(preset, overrides)  # bad input fails here, at once
         self._make_lab = lambda: lab_cls(overrides, seed=seed, preset=preset)
         self.lab: Lab | None = None
-        self.ms_per_frame = default_speed(lab_cls, fps, float(params.get("dt_ms", 1.0)))
+        self.fps = fps
+        self.ms_per_frame = default_speed(lab_cls, fps, float(params.get("dt_ms", 1.0)),
+                                          lab_cls.preset(preset).duration_ms)
+        self.speed_chosen = False  # set by +/-: a preset loaded later keeps the user's speed
         self.frames = 0
         self._owed_steps = 0.0  # fractional steps carried to the next frame
         self.generation = 0  # bumps on reset / parameter change: everything redraws
@@ -99,6 +106,7 @@ class Runner:
         runner.lab = lab
         if like is not None:
             runner.ms_per_frame, runner.frames, runner._owed_steps = like.ms_per_frame, like.frames, like._owed_steps
+            runner.speed_chosen = like.speed_chosen
             runner.edited = like.edited
         runner.shown = replace(runner.make_view(), series={})
         runner.forget_drawn()  # the new screen draws everything once
@@ -119,9 +127,17 @@ class Runner:
 
     def faster(self) -> None:
         self.ms_per_frame = next((s for s in SPEEDS_MS if s > self.ms_per_frame), self.ms_per_frame)
+        self.speed_chosen = True
 
     def slower(self) -> None:
         self.ms_per_frame = next((s for s in reversed(SPEEDS_MS) if s < self.ms_per_frame), self.ms_per_frame)
+        self.speed_chosen = True
+
+    def preset_speed(self, name: str) -> float:
+        """The default speed of preset `name` (its duration played in about PLAYBACK_S)."""
+        params = self.lab_cls.resolve_params(name)
+        return default_speed(self.lab_cls, self.fps, float(params.get("dt_ms", 1.0)),
+                             self.lab_cls.preset(name).duration_ms)
 
     # -- lab side ---------------------------------------------------------------------
     def build(self) -> None:

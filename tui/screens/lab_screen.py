@@ -510,6 +510,9 @@ class LabScreen(FreshResize, Screen):
             self.notify(str(err), severity="error")
             return
         self._told.pop(self.runners.index(runner), None)
+        if len(self.runners) == 1 and not runner.speed_chosen:  # side-by-side labs keep one speed
+            speed = runner.preset_speed(name)
+            self.sim.change_speed(lambda: setattr(runner, "ms_per_frame", speed))
         self._answered()
         self.notify(runner.lab_cls.preset(name).description, title=f"{runner.name}: preset {name}", timeout=8)
 
