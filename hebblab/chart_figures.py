@@ -18,6 +18,9 @@ from hebblab.reduce import envelope, finite_pairs, finite_values, grid_thin
 from hebblab.sim.series import Series
 
 HLINE_PATTERNS = ("dashed", "dotted")  # a series' reference lines in order (threshold, rest)
+# How a data line is drawn: solid, or dotted (every other braille dot along it: a
+# comparison's B, so it never looks like A). Series.extra["line_styles"] gives one per row.
+LINE_STYLES = ("solid", "dotted")
 
 
 @dataclass
@@ -32,6 +35,7 @@ class Layer:
     # Drawing order: where layers meet, the highest z shows; equal z share the cells in turn
     # (a theory line and its measurement, E and I rates), so neither hides the other.
     z: int = 0
+    style: str = "solid"  # lines: one of LINE_STYLES
 
 
 @dataclass
@@ -128,16 +132,37 @@ def trace(s: Series, columns: int, rows: int) -> Figure:
     x = np.arange(y.shape[1], dtype=float) if s.x is None else np.asarray(s.x, dtype=float)
     named = y.shape[0] > 1 and len(s.labels) == y.shape[0]
     fig = Figure(x_range=s.x_range, y_range=s.y_range)
+    looks, n_colours = _row_looks(s.extra.get("line_styles"), y.shape[0])
     hidden = 0
     for i, row in enumerate(y):
         xs, ys = envelope(x, row, columns, s.x_range)
         hidden += _hidden(x, row)
-        fig.layers.append(Layer(xs, ys, i, "line", s.labels[i] if named else None))
+        colour, style = looks[i]
+        fig.layers.append(Layer(xs, ys, colour, "line", s.labels[i] if named else None, style=style))
     if s.hlines and len(s.labels) == y.shape[0] and not named:
         fig.layers[0].label = s.labels[0]  # beside reference lines, name the data too
-    _hlines(fig, s, y.shape[0])
+    _hlines(fig, s, n_colours)
     fig.note = _note(hidden)
     return fig
+
+
+def _row_looks(styles, n: int) -> tuple[list[tuple[int, str]], int]:
+    """(palette index, line style) of each of n rows, and how many colours they use.
+
+    Without styles (or all solid) row i takes colour i, as always. With several styles (a
+    comparison: A's rows solid, B's dotted) rows are coloured within their style, so row i
+    of A and row i of B share colour i and k rows need k colours, never wrapping round the
+    palette into a clash; when each style has a single row the two take two colours too."""
+    if styles is None or len(styles) != n or all(st == "solid" for st in styles):
+        return [(i, "solid") for i in range(n)], n
+    styles = [st if st in LINE_STYLES else "solid" for st in styles]
+    counts: dict[str, int] = {}
+    within = []
+    for st in styles:
+        within.append(counts.get(st, 0))
+        counts[st] = within[-1] + 1
+    colours = list(range(n)) if max(counts.values()) == 1 else within
+    return list(zip(colours, styles)), max(colours) + 1
 
 
 @chart_kind("curve")
@@ -281,7 +306,7 @@ def _same(a, b) -> bool:
 
 
 _DRAWN_FIELDS = ("y", "x", "labels", "hlines", "overlays", "markers", "groups", "y_range", "x_range",
-                 "bins", "vmin", "vmax")
+                 "bins", "vmin", "vmax", "extra")
 
 
 def same_data(a, b) -> bool:

@@ -8,7 +8,8 @@ Layout: title (y label at its left when it fits, else the y unit in the title), 
 with "┤", a framed plot area, x ticks with "┬" and their labels (time axes in ms, s or min by
 the span shown), the x axis' name at the right end, a legend in the plot's freest corner.
 Series that meet share the cells in turn (a theory line on its measurement stays visible);
-geometric figures (Figure.equal_aspect) get one scale on both axes.
+geometric figures (Figure.equal_aspect) get one scale on both axes. A dotted line (a
+comparison's B) keeps every other dot along its length, with "┅" in the legend.
 
 Without colour (`color=False`: a pipe, NO_COLOR) every labelled series after the first is
 drawn with its own glyph (•, +, ×, ...) and shown with it in the legend, reference lines
@@ -34,7 +35,13 @@ _DOTS = np.array([[0x01, 0x08], [0x02, 0x10], [0x04, 0x20], [0x40, 0x80]], dtype
 _BRAILLE_CODES = np.array([ord(" ")] + [0x2800 + i for i in range(1, 256)], dtype=np.int32)  # by dot bits
 _EIGHTHS = " ▁▂▃▄▅▆▇█"
 HLINE_SAMPLE = {"dashed": "╌", "dotted": "┈"}  # legend samples of the reference-line patterns
+# Legend samples of data lines: heavy, so a dotted data line (a comparison's B) is not
+# taken for a reference line (light).
+LINE_SAMPLE = {"solid": "━", "dotted": "┅"}
 MONO_GLYPHS = ("•", "+", "×", "∘", "*", "#")  # series 2, 3, ... when there is no colour
+# Without colour, a figure with dotted lines (a comparison) names up to 14 lines without
+# repeating a glyph: A's and B's rows must never share a look.
+MORE_GLYPHS = MONO_GLYPHS + ("o", "=", "~", "%", "@", "&")
 SHADES = "·░▒▓█"  # heat-map levels without colour, low to high
 LEVELS = 32  # heat-map colour levels
 
@@ -259,11 +266,21 @@ def _limits(fig: Figure) -> tuple[float, float, float, float]:
 
 
 def _mono_glyphs(fig: Figure, color: bool) -> dict[int, str]:
-    """Without colour: a glyph for each labelled layer after the first (by layer position)."""
+    """Without colour: a glyph for each labelled layer after the first (by layer position).
+    With several line styles (a comparison) the first line of each style stays a braille
+    line in its style and the rest take glyphs none of them repeats (MORE_GLYPHS)."""
     if color:
         return {}
     labelled = [i for i, l in enumerate(fig.layers) if l.label]
-    return {i: MONO_GLYPHS[k % len(MONO_GLYPHS)] for k, i in enumerate(labelled[1:])}
+    styles = {fig.layers[i].style for i in labelled if fig.layers[i].mode == "line"}
+    if len(styles) < 2:
+        return {i: MONO_GLYPHS[k % len(MONO_GLYPHS)] for k, i in enumerate(labelled[1:])}
+    firsts = {}
+    for i in labelled:
+        if fig.layers[i].mode == "line":
+            firsts.setdefault(fig.layers[i].style, i)
+    rest = [i for i in labelled if i not in firsts.values()]
+    return {i: MORE_GLYPHS[k % len(MORE_GLYPHS)] for k, i in enumerate(rest)}
 
 
 def _y_ticks(fig: Figure, y0: float, y1: float, rows: int) -> list[tuple[float, str]]:
@@ -302,6 +319,7 @@ class _Source:
     colour: int
     bits: np.ndarray | None = None  # braille dots per cell
     chars: np.ndarray | None = None  # whole-cell characters (bars, glyphs, raster ticks), as _code()s
+    dotted: bool = False  # a dotted data line: where it shares a cell, only the owner's dots show
 
     @property
     def mask(self) -> np.ndarray:
@@ -358,9 +376,9 @@ def _layer_sources(fig: Figure, m: "PlotMap", glyphs: dict[int, str], extra: lis
         if len(x) == 0:
             continue
         glyph = glyphs.get(i)
-        src = _Source(layer.z, layer.color)
+        src = _Source(layer.z, layer.color, dotted=layer.mode == "line" and layer.style == "dotted")
         if layer.mode in ("line", "points"):
-            dotted = (src, glyph, x, y, layer.mode == "line" and len(x) > 1)
+            dotted = (src, glyph, x, y, layer.mode == "line" and len(x) > 1, layer.style == "dotted")
             if together:
                 later.append(dotted)
             else:
@@ -389,26 +407,37 @@ def _set_dots(dotted: tuple, bits: np.ndarray, extra: list[str]) -> None:
         src.bits = bits
 
 
-def _dot_layers(m: "PlotMap", layers: list[tuple[np.ndarray, np.ndarray, bool]]) -> np.ndarray:
-    """Braille dots per cell of each (x, y, is a line) layer, shape (layers, rows, cols).
+def _dot_layers(m: "PlotMap", layers: list[tuple]) -> np.ndarray:
+    """Braille dots per cell of each (x, y, is a line[, is dotted]) layer, shape
+    (layers, rows, cols).
 
     All layers go through one pass (numpy's cost per call, not per point, dominates at
     terminal sizes): the lines are rasterised as one polyline, end to end, and the segments
     joining one layer to the next are dropped; every step is per segment or per point, so
-    each layer gets exactly the dots it would get alone (m.line_dots, m.point_dots)."""
+    each layer gets exactly the dots it would get alone (m.line_dots, m.point_dots).
+    A dotted line keeps every other dot along it: on a segment that runs more across than
+    up, the dots of even sub-columns (one dot a cell on a flat stretch), else of even
+    sub-rows (a steep run is broken too)."""
     rows, cols = m.rows, m.cols
     index, xs, ys = [], [], []  # per dot: its layer and sub-cell
-    lines = [k for k, (_, _, line) in enumerate(layers) if line]
-    points = [k for k, (_, _, line) in enumerate(layers) if not line]
+    lines = [k for k, layer in enumerate(layers) if layer[2]]
+    points = [k for k, layer in enumerate(layers) if not layer[2]]
     if lines:
         x = np.concatenate([layers[k][0] for k in lines])
         y = np.concatenate([layers[k][1] for k in lines])
         of_point = np.repeat(np.array(lines), [len(layers[k][0]) for k in lines])
         # Segment j runs from point j to j + 1: a layer's when both points are (-1: a joint).
         of_segment = np.where(of_point[1:] == of_point[:-1], of_point[:-1], -1)
-        px, py, seg = _segment_dots(m.fx(x) * 2, m.fy(y) * 4, 2 * cols, 4 * rows)
+        sx, sy = m.fx(x) * 2, m.fy(y) * 4
+        px, py, seg = _segment_dots(sx, sy, 2 * cols, 4 * rows)
         who = of_segment[seg]
         real = who >= 0
+        dotted = np.array([len(layer) > 3 and bool(layer[3]) for layer in layers])
+        if dotted.any():
+            with np.errstate(invalid="ignore"):
+                steep = np.abs(np.diff(sy)) > np.abs(np.diff(sx))
+            off = np.where(steep[seg], py % 2, px % 2) == 1
+            real &= ~(dotted[np.maximum(who, 0)] & off)
         index.append(who[real]), xs.append(px[real]), ys.append(py[real])
     if points:
         x = np.concatenate([layers[k][0] for k in points])
@@ -430,7 +459,9 @@ def _compose(sources: list[_Source], rows: int, cols: int):
     """Share the cells: in each cell the sources of the highest z take turns (cell (r, c)
     goes to the ((c // 2 + r // 3) mod k)-th of k), so a theory line on its measurement, E on
     I or a reference level on the data stays visible along its length. Braille dots of the sharing
-    sources are merged (the shape is every line's); the colour or glyph is the owner's."""
+    sources are merged (the shape is every line's); the colour or glyph is the owner's. A cell
+    a dotted line shares shows its owner's dots alone: merged, a dotted B on the solid A it
+    equals (in the same colour) would vanish; by turns, both show along the run."""
     codes = np.zeros((rows, cols), dtype=np.uint8)
     colour = np.full((rows, cols), -1, dtype=np.int16)
     chars = np.zeros((rows, cols), dtype=np.int32)
@@ -467,11 +498,15 @@ def _compose(sources: list[_Source], rows: int, cols: int):
             chars[mine] = s.chars[mine]
             char_colour[mine] = s.colour
             has_char |= mine
-    if share is masks and all(s.bits is not None for s in sources):  # braille alone, one z: every dot shows
-        return np.bitwise_or.reduce([s.bits for s in sources]), colour, chars, char_colour
+    dotted = np.array([s.dotted for s in sources])
+    if share is masks and all(s.bits is not None for s in sources) and not dotted.any():
+        return np.bitwise_or.reduce([s.bits for s in sources]), colour, chars, char_colour  # every dot shows
+    merged = ~has_char
+    if dotted.any():
+        merged &= ~(share[dotted].any(axis=0) & (count > 1))
     for i, s in enumerate(sources):
         if s.bits is not None:
-            codes |= np.where(share[i] & ~has_char, s.bits, 0).astype(np.uint8)
+            codes |= np.where(share[i] & (merged | owner[i]) & ~has_char, s.bits, 0).astype(np.uint8)
     return codes, colour, chars, char_colour
 
 
@@ -548,7 +583,7 @@ def _bars(x, y, layer, m: "PlotMap", chars) -> None:
 def _sample(layer, glyph: str | None) -> str:
     if glyph:
         return glyph
-    return {"cells": layer.char, "points": "•"}.get(layer.mode, "━")
+    return {"cells": layer.char, "points": "•"}.get(layer.mode, LINE_SAMPLE.get(layer.style, "━"))
 
 
 def _legend(fig: Figure, glyphs: dict[int, str], chars, char_colour, occupied: np.ndarray, extra: list[str]) -> None:

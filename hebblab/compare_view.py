@@ -1,7 +1,8 @@
 """How a comparison is shown, for both front ends: which charts overlay A and B and which
 stand side by side, and the table of readouts with A, B, B - A and the relative change.
 
-Overlaid: traces and curves that share their x axis (A and B as two named series). Side by
+Overlaid: traces and curves that share their x axis (A and B as two named series; A's
+rows drawn solid, B's dotted, so the two never look alike whatever the colours). Side by
 side: heat-maps, histograms, rasters, scatter clouds and bars, where two layers would hide
 each other; weight matrices also get a difference heat-map (B - A).
 """
@@ -17,6 +18,7 @@ from hebblab.sim.compare import diff, numeric, relative
 from hebblab.sim.series import Series, SeriesSpec
 
 OVERLAID = ("trace", "curve")
+SIDE_STYLES = {"A": "solid", "B": "dotted"}  # line styles (hebblab/chart_figures.py LINE_STYLES)
 
 
 def _titled(s: Series, side: str) -> Series:
@@ -54,7 +56,8 @@ def pair_series(a: Series, b: Series) -> list[Series]:
             return [Series(spec, np.vstack([ya, yb]), x=np.asarray(a.x), hlines=hlines,
                            labels=tuple(f"A {x}".rstrip() for x in la) + tuple(f"B {x}".rstrip() for x in lb),
                            y_range=_union(a.y_range, b.y_range), x_range=_union(a.x_range, b.x_range),
-                           version=a.version + b.version)]
+                           version=a.version + b.version,
+                           extra={"line_styles": (SIDE_STYLES["A"],) * len(la) + (SIDE_STYLES["B"],) * len(lb)})]
     out = [_titled(a, "A"), _titled(b, "B")]
     if a.kind == "matrix" and np.shape(a.y) == np.shape(b.y):
         d = np.asarray(b.y, dtype=float) - np.asarray(a.y, dtype=float)
