@@ -38,6 +38,15 @@ async def test_key_bar_at_80x24_shows_run_quit_and_help(lab):
             assert "g" in keys.values()  # the chapter's own key stays too
 
 
+@pytest.mark.parametrize("lab", ["lif", "chapter", "rstdp"])
+@pytest.mark.parametrize("size", [(100, 30), (120, 40)])
+async def test_key_bar_shows_exercises_from_100_columns(lab, size):
+    app = HebblabApp(lab, autoplay=False)
+    async with app.run_test(size=size) as pilot:
+        keys = await settled_keys(pilot, app, want=("Quit", "Exercises"))
+        assert keys.get("Exercises") == "x" and keys.get("Help") == "?"
+
+
 async def test_key_bar_refits_on_resize():
     app = HebblabApp("chapter", autoplay=False)
     async with app.run_test(size=(200, 40)) as pilot:
@@ -61,4 +70,16 @@ def test_fit_keys_keeps_essentials_even_when_nothing_else_fits():
     assert fit_keys(keys, 200) == [(a, t) for a, _, t in keys]
     assert [a for a, _ in fit_keys(keys, 10)] == ["toggle_run", "quit", "help"]
     assert [a for a, _ in fit_keys(keys, 37)] == ["step_frame", "toggle_run", "quit", "help"]
-    assert set(ESSENTIAL) == {"toggle_run", "quit", "help"}
+    assert set(ESSENTIAL) == {"toggle_run", "quit", "help", "switch_side"}
+
+
+@pytest.mark.parametrize("lab,pair", [("lif", "ex1"), ("hebb", "ex2"), ("ei", "inhibition")])
+async def test_comparison_key_bar_at_80x24_shows_the_side_switch(lab, pair):
+    from hebblab.tui.compare_mode import open_comparison
+
+    app = HebblabApp(lab, autoplay=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        open_comparison(app, lab, pair=pair)
+        keys = await settled_keys(pilot, app, want=("Quit", "A/B"))
+        assert keys.get("A/B") == "tab" and keys.get("Run/Pause") == "space" and keys.get("Help") == "?"

@@ -11,10 +11,12 @@ from __future__ import annotations
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-ESSENTIAL = ("toggle_run", "quit", "help")  # shown at every size
+ESSENTIAL = ("toggle_run", "quit", "help", "switch_side")  # shown at every size (tab A/B: a comparison's)
 # Kept in this order while room lasts (after the essentials); keys not named here come last.
-PRIORITY = ("step_frame", "reset", "toggle_listing", "next_charts", "pick_preset", "maximize_chart",
-            "faster", "freeze", "info", "pick_lab")
+# Compare (b) and Exercises (x) are how a student answers the chapter's questions: on the bar
+# from 100 columns.
+PRIORITY = ("step_frame", "reset", "toggle_listing", "next_charts", "pick_preset", "compare", "exercises",
+            "maximize_chart", "faster", "freeze", "info", "pick_lab")
 SHORT = {"More charts": "Charts", "Grow/listing": "Listing", "Presets": "Preset", "Maximize": "Max"}
 KEY_GAP = 1  # the compact footer's right margin after each key
 PALETTE_W = 12  # "^p Commands" docked right, with its rule
