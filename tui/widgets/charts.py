@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
+from textual.filter import ANSIToTruecolor
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -43,6 +44,7 @@ class Chart(Widget):
         self._palette: list[str] = []
         self._look: tuple | None = None  # (theme, surface style) the styles were made for
         self._surface = Style()
+        self._background = None  # the rich colour under the chart (what the filter blends dim text with)
         self.tooltip = f"{spec.title}: {spec.help}" if spec.help else spec.title
 
     def show_series(self, series: Series) -> None:
@@ -64,11 +66,13 @@ class Chart(Widget):
         key = (self.size, id(self.series), self.app.theme)
         if self._key != key:
             surface = self.rich_style
-            look = (self.app.theme, surface)
+            background = self.background_colors[1]
+            look = (self.app.theme, surface, background, self._truecolor())
             if self._look != look:  # a theme or surface change: new colours (new data alone keeps them)
                 self._styles.clear()
                 self._palette = self.palette()
                 self._surface = surface
+                self._background = background.rich_color
                 self._look = look
             width = self.size.width
             picture = render_series(self.series, width, self.size.height, color=True, notes=False,
@@ -78,7 +82,25 @@ class Chart(Widget):
             self._key = key
         if 0 <= y < len(self._lines):
             return self._lines[y]
-        return Strip.blank(self.size.width, self.rich_style)
+        return Strip.blank(self.size.width, self._converted(self.rich_style))
+
+    def _truecolor(self) -> ANSIToTruecolor | None:
+        filters = super().get_line_filters()
+        return filters[0] if filters and isinstance(filters[0], ANSIToTruecolor) else None
+
+    def get_line_filters(self):
+        # The app's first filter turns ANSI colours into truecolour and blends dim text, for
+        # every new line: a chart's lines are all new each frame (2-3 ms a frame of a
+        # comparison's compositing). Its styles get the same conversion once, in _style.
+        filters = super().get_line_filters()
+        return filters[1:] if filters and isinstance(filters[0], ANSIToTruecolor) else filters
+
+    def _converted(self, style: Style) -> Style:
+        convert = self._look[3] if self._look else self._truecolor()
+        if convert is None:
+            return style
+        background = self._background if self._look else self.background_colors[1].rich_color
+        return convert.truecolor_style(style, background)
 
     def palette(self) -> list[str]:
         variables = self.app.theme_variables
@@ -108,6 +130,7 @@ class Chart(Widget):
                 style = Style(color=fg, bgcolor=bg)
             else:
                 style = self._surface + Style(color=fg, bold=ink.bold, dim=ink.dim)
+            style = self._converted(style)
             self._styles[ink] = style
         return style
 
