@@ -68,6 +68,11 @@ class Figure:
     heat: Heat | None = None
     note: str = ""  # said after the title, e.g. that non-finite points were left out
     equal_aspect: bool = False  # geometry (a data cloud and its axes): one unit is as long in x as in y
+    # (line style, side) pairs, e.g. [("solid", "A"), ("dotted", "B")]: the lines of each style
+    # are the same named rows, labelled "<side> <name>", row i of each in colour i (a
+    # comparison with k >= 2 rows a side). A legend in colour may then name each row once
+    # and say once which style is which side (k + 1 entries, not 2k).
+    line_key: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -141,6 +146,8 @@ def trace(s: Series, columns: int, rows: int) -> Figure:
         fig.layers.append(Layer(xs, ys, colour, "line", s.labels[i] if named else None, style=style))
     if s.hlines and len(s.labels) == y.shape[0] and not named:
         fig.layers[0].label = s.labels[0]  # beside reference lines, name the data too
+    if named and n_colours < y.shape[0]:  # rows share colours across styles: maybe one key
+        fig.line_key = _line_key([style for _, style in looks], list(s.labels))
     _hlines(fig, s, n_colours)
     fig.note = _note(hidden)
     return fig
@@ -163,6 +170,25 @@ def _row_looks(styles, n: int) -> tuple[list[tuple[int, str]], int]:
         counts[st] = within[-1] + 1
     colours = list(range(n)) if max(counts.values()) == 1 else within
     return list(zip(colours, styles)), max(colours) + 1
+
+
+def _line_key(styles: list[str], labels: list[str]) -> list[tuple[str, str]]:
+    """[(style, side)] when the rows of each of two styles are labelled "<side> <name>" with
+    one side per style and the same k >= 2 distinct names in the same order (A's rows and
+    B's); [] otherwise (the legend then names every line)."""
+    sides: dict[str, set[str]] = {}
+    names: dict[str, list[str]] = {}
+    for style, label in zip(styles, labels):
+        side, _, name = label.partition(" ")
+        sides.setdefault(style, set()).add(side)
+        names.setdefault(style, []).append(name)
+    if len(sides) != 2 or any(len(found) != 1 for found in sides.values()):
+        return []
+    (s1, n1), (s2, n2) = names.items()
+    (side1,), (side2,) = sides[s1], sides[s2]
+    if side1 == side2 or n1 != n2 or len(n1) < 2 or len(set(n1)) != len(n1) or not all(n1):
+        return []
+    return [(s1, side1), (s2, side2)]
 
 
 @chart_kind("curve")

@@ -9,11 +9,15 @@ with "┤", a framed plot area, x ticks with "┬" and their labels (time axes i
 the span shown), the x axis' name at the right end, a legend in the plot's freest corner.
 Series that meet share the cells in turn (a theory line on its measurement stays visible);
 geometric figures (Figure.equal_aspect) get one scale on both axes. A dotted line (a
-comparison's B) keeps every other dot along its length, with "┅" in the legend.
+comparison's B) keeps every other dot along its length, with "┅" in the legend. A comparison
+with the same k >= 2 rows a side (Figure.line_key) names each row once in its colour
+("━┅ w[0,0]") after a key "━ A  ┅ B": k + 1 entries instead of 2k.
 
 Without colour (`color=False`: a pipe, NO_COLOR) every labelled series after the first is
-drawn with its own glyph (•, +, ×, ...) and shown with it in the legend, reference lines
-keep their dash patterns, and a heat-map uses shade characters. Pure numpy: no textual/rich.
+drawn with its own glyph (•, +, ×, ...) and shown with it in the legend (a comparison's
+too: a glyph line cannot look dotted, so A's and B's rows keep an entry each), reference
+lines keep their dash patterns, and a heat-map uses shade characters. Pure numpy: no
+textual/rich.
 """
 
 from __future__ import annotations
@@ -549,7 +553,7 @@ def _plot(fig: Figure, width: int, height: int, color: bool) -> list[Row]:
             cx, cy = m.col_of(mx), m.row_of(my)
             chars[cy, cx] = _code(ch, extra)
             char_colour[cy, cx] = c
-    _legend(fig, glyphs, chars, char_colour, (codes > 0) | (chars != 0), extra)
+    _legend(fig, glyphs, chars, char_colour, (codes > 0) | (chars != 0), extra, color)
     tick_rows = {m.row_of(v): t for v, t in y_ticks}
     runs = _grid_runs(codes, colour, chars, char_colour, extra)
     out = []
@@ -586,26 +590,55 @@ def _sample(layer, glyph: str | None) -> str:
     return {"cells": layer.char, "points": "•"}.get(layer.mode, LINE_SAMPLE.get(layer.style, "━"))
 
 
-def _legend(fig: Figure, glyphs: dict[int, str], chars, char_colour, occupied: np.ndarray, extra: list[str]) -> None:
+def _line_entries(fig: Figure, glyphs: dict[int, str], color: bool) -> list[tuple[str, int, int, int]]:
+    """The legend entries (_entry) of the labelled layers. A comparison's rows (fig.line_key) in
+    colour: one key entry ("━ A  ┅ B", plain) and one entry per row name with both samples
+    in the row's colour ("━┅ w[0,0]"), k + 1 entries for 2k lines. Without colour, or when
+    the pairs do not share a colour after all, every line is named (its look is its own)."""
+    labelled = [(i, l) for i, l in enumerate(fig.layers) if l.label]
+    key = fig.line_key
+    if color and len(key) == 2 and all(st in LINE_SAMPLE for st, _ in key):
+        (s1, side1), (s2, side2) = key
+        first = [l for _, l in labelled if l.mode == "line" and l.style == s1]
+        second = [l for _, l in labelled if l.mode == "line" and l.style == s2]
+        names = [a.label[len(side1) + 1:] for a in first]
+        if (len(first) == len(second) and len(first) + len(second) == len(labelled)
+                and all(a.label == f"{side1} {name}" and b.label == f"{side2} {name}" and a.color == b.color
+                        for a, b, name in zip(first, second, names))):
+            both = LINE_SAMPLE[s1] + LINE_SAMPLE[s2]
+            key_entry = _entry(LINE_SAMPLE[s1], f"{side1}  {LINE_SAMPLE[s2]} {side2}", -2, coloured=0)
+            return [key_entry] + [_entry(both, name, a.color, coloured=2) for a, name in zip(first, names)]
+    return [_entry(_sample(l, glyphs.get(i)), l.label, l.color) for i, l in labelled]
+
+
+def _entry(sample: str, label: str, colour: int, coloured: int = 1) -> tuple[str, int, int, int]:
+    """A legend entry: its text ("sample label"), its colour, how many of its first cells take
+    that colour (the rest is plain) and the cells it takes in a one-row legend with the gap
+    after it (one sample cell counted whatever its length, unless the sample is coloured)."""
+    return f"{sample} {label}", colour, coloured, len(label) + 3 + max(1, coloured)
+
+
+def _legend(fig: Figure, glyphs: dict[int, str], chars, char_colour, occupied: np.ndarray, extra: list[str],
+            color: bool = True) -> None:
     """A sample of each labelled line, reference line and marker, in the corner of the plot
     with the least data under it (top left when several are equally free)."""
-    entries = [(_sample(l, glyphs.get(i)), l.label, l.color) for i, l in enumerate(fig.layers) if l.label]
-    entries += [(HLINE_SAMPLE.get(pattern, "┈"), label, c) for _, c, label, pattern in fig.hlines if label]
-    entries += [(m[2], m[4], m[3]) for m in fig.markers if m[4]]
+    entries = _line_entries(fig, glyphs, color)
+    entries += [_entry(HLINE_SAMPLE.get(pattern, "┈"), label, c) for _, c, label, pattern in fig.hlines if label]
+    entries += [_entry(m[2], m[4], m[3]) for m in fig.markers if m[4]]
     if not entries:
         return
     rows, cols = chars.shape
-    one_row = sum(len(label) + 4 for _, label, _ in entries) + 1 <= cols
+    one_row = sum(entry[3] for entry in entries) + 1 <= cols
     # Stacked entries would cover over a third of a short plot: put them on one row.
     if len(entries) > 1 and len(entries) > rows // 3 and one_row:
         places, start = [], 0
         for entry in entries:
             places.append((0, start, entry))
-            start += len(entry[1]) + 4
+            start += entry[3]
     else:
         places = [(row, 0, entry) for row, entry in enumerate(entries[: max(1, rows - 1)])]
-    texts = [(row, start, (sample + " " + label)[: max(0, cols - start - 2)], c)
-             for row, start, (sample, label, c) in places]
+    texts = [(row, start, text[: max(0, cols - start - 2)], (c, n_sample))
+             for row, start, (text, c, n_sample, _) in places]
     box_h = max(row for row, *_ in texts) + 1
     box_w = max(start + len(text) for _, start, text, _ in texts)
     # A clean box: entries padded to its width (one row: the gaps between them blanked too).
@@ -631,13 +664,13 @@ def _legend(fig: Figure, glyphs: dict[int, str], chars, char_colour, occupied: n
         return total
 
     top, left = min(corners, key=lambda tl: covered(*tl))  # min keeps the first of equals
-    for row, start, text, c in texts:
+    for row, start, text, (c, n_sample) in texts:
         if top + row >= rows or not text:
             continue
         r, a = top + row, left + start
         chars[r, a:a + len(text)] = [ord(ch) for ch in text] if "\0" not in text else [_code(ch, extra) for ch in text]
-        char_colour[r, a] = c
-        char_colour[r, a + 1:a + len(text)] = -2  # plain text
+        char_colour[r, a:a + n_sample] = c
+        char_colour[r, a + n_sample:a + len(text)] = -2  # plain text
 
 
 def _ink(c: int) -> Ink:

@@ -2,7 +2,8 @@
 stand side by side, and the table of readouts with A, B, B - A and the relative change.
 
 Overlaid: traces and curves that share their x axis (A and B as two named series; A's
-rows drawn solid, B's dotted, so the two never look alike whatever the colours). Side by
+rows drawn solid, B's dotted, so the two never look alike whatever the colours; with the
+same k >= 2 rows a side, the legend in colour names each row once: hebblab/chart_render.py). Side by
 side: heat-maps, histograms, rasters, scatter clouds and bars, where two layers would hide
 each other; weight matrices also get a difference heat-map (B - A).
 """

@@ -1,6 +1,7 @@
 """A comparison's overlaid charts: A's rows solid, B's dotted, so that no row of A ever looks
 like a row of B (colour and line style), in colour and without, and the legend names each
-line with a sample of its own look. Checked on the rendered cells, not on the figure."""
+line with a sample of its own look (in colour, k >= 2 rows a side with the same names get one
+entry a row: tests/test_compare_legend.py). Checked on the rendered cells, not on the figure."""
 
 from __future__ import annotations
 
@@ -148,7 +149,7 @@ def test_b_steep_run_is_dotted_too():
     assert 0.4 < n_dotted / n_solid < 0.6  # half the dots in all
 
 
-@pytest.mark.parametrize("k", [1, 2, 4, 6])
+@pytest.mark.parametrize("k", [1])  # k >= 2 named rows a side: one entry a row (tests/test_compare_legend.py)
 def test_legend_names_every_line_with_a_sample_of_its_look(k):
     picture = render_series(_pair(k, hlines={"threshold": 2.0 * k - 0.25, "rest": -0.25}), 140, 44, color=True)
     text_rows = ["".join(ch for ch, _ in row) for row in _cells(picture.rows)]
