@@ -21,6 +21,9 @@ def test_b_then_edit_b_shows_both_sides(tmp_path):
     try:
         pane.start(hebblab_command() + ["tui", "lif"])
         pane.wait_for(r"Membrane potential.*\n(.*\n)*.*running")
+        # `b` copies a built lab: before the lab thread has built it (slow under load), the
+        # app says "not running yet" instead. Wait for time to advance: built and stepping.
+        pane.wait_for(r"running\s+t=(?!0\.0 ms)[0-9.]+ m?s")
         pane.keys("b")
         screen = pane.wait_for(r"compare copy")
         assert re.search(r"\[A\]\s+B", screen) and "A vs B" in screen
