@@ -98,6 +98,18 @@ def sim_time_ms(screen: str) -> float:
     return value * 1000 if match.group(2) == "s" else value
 
 
+def settled_time_ms(pane: Pane, tries: int = 10) -> float:
+    """The status line's time once two captures half a second apart agree."""
+    before = sim_time_ms(pane.capture())
+    for _ in range(tries):
+        time.sleep(0.5)
+        now = sim_time_ms(pane.capture())
+        if now == before:
+            return now
+        before = now
+    raise AssertionError(f"time kept changing for {tries / 2:g} s: {before} ms")
+
+
 def test_hebblab_in_tmux(tmp_path):
     socket = f"hebblab-smoke-{os.getpid()}"
     pane = Pane(socket, tmp_path)
@@ -114,8 +126,8 @@ def test_hebblab_in_tmux(tmp_path):
 
         pane.keys("Space")
         paused = pane.wait_for(r"paused")
-        t_paused = sim_time_ms(paused)
-        time.sleep(0.5)
+        t_paused = settled_time_ms(pane)  # the frame in flight when the key came may still land
+        time.sleep(1.0)
         assert sim_time_ms(pane.capture()) == t_paused  # nothing steps while paused
 
         assert re.search(r"tau_m_ms\s+20 ms", paused)
