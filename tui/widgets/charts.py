@@ -42,8 +42,9 @@ class Chart(Widget):
         self._key: tuple | None = None
         self._styles: dict[Ink, Style] = {}
         self._palette: list[str] = []
-        self._look: tuple | None = None  # (theme, surface style) the styles were made for
+        self._look: tuple | None = None  # (theme, surface, background, filter) the styles were made for
         self._surface = Style()
+        self._convert: ANSIToTruecolor | None = None  # the app's colour filter, applied in _style
         self._background = None  # the rich colour under the chart (what the filter blends dim text with)
         self.tooltip = f"{spec.title}: {spec.help}" if spec.help else spec.title
 
@@ -67,12 +68,12 @@ class Chart(Widget):
         if self._key != key:
             surface = self.rich_style
             background = self.background_colors[1]
-            look = (self.app.theme, surface, background, self._truecolor())
+            convert, _ = self._split_filters()
+            look = (self.app.theme, surface, background, convert)
             if self._look != look:  # a theme or surface change: new colours (new data alone keeps them)
                 self._styles.clear()
                 self._palette = self.palette()
-                self._surface = surface
-                self._background = background.rich_color
+                self._surface, self._convert, self._background = surface, convert, background.rich_color
                 self._look = look
             width = self.size.width
             picture = render_series(self.series, width, self.size.height, color=True, notes=False,
@@ -84,23 +85,22 @@ class Chart(Widget):
             return self._lines[y]
         return Strip.blank(self.size.width, self._converted(self.rich_style))
 
-    def _truecolor(self) -> ANSIToTruecolor | None:
-        filters = super().get_line_filters()
-        return filters[0] if filters and isinstance(filters[0], ANSIToTruecolor) else None
+    def _split_filters(self) -> tuple[ANSIToTruecolor | None, list]:
+        """The app's colour filter when it comes first (else None), and the filters after it."""
+        filters = list(super().get_line_filters())
+        if filters and isinstance(filters[0], ANSIToTruecolor):
+            return filters[0], filters[1:]
+        return None, filters
 
     def get_line_filters(self):
         # The app's first filter turns ANSI colours into truecolour and blends dim text, for
         # every new line: a chart's lines are all new each frame (2-3 ms a frame of a
         # comparison's compositing). Its styles get the same conversion once, in _style.
-        filters = super().get_line_filters()
-        return filters[1:] if filters and isinstance(filters[0], ANSIToTruecolor) else filters
+        return self._split_filters()[1]
 
     def _converted(self, style: Style) -> Style:
-        convert = self._look[3] if self._look else self._truecolor()
-        if convert is None:
-            return style
-        background = self._background if self._look else self.background_colors[1].rich_color
-        return convert.truecolor_style(style, background)
+        """`style` as the app's colour filter would make it (render_line set the filter)."""
+        return style if self._convert is None else self._convert.truecolor_style(style, self._background)
 
     def palette(self) -> list[str]:
         variables = self.app.theme_variables
