@@ -170,9 +170,7 @@ class CompareScreen(LabScreen):
         for k, r in enumerate(self.runners):
             r.request_preset(name)
             self._told.pop(k, None)  # an error shown for the old settings may be shown again
-        if not any(r.speed_chosen for r in self.runners):  # A and B keep one speed
-            speed = runner.preset_speed(name)
-            self.sim.change_speed(lambda: [setattr(r, "ms_per_frame", speed) for r in self.runners])
+        self.take_preset_speed(name)  # A and B keep one speed
         self._answered()
         self.notify(preset.description, title=f"{cls.name}: preset {name} on A and B", timeout=8)
 

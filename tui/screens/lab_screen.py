@@ -510,11 +510,17 @@ class LabScreen(FreshResize, Screen):
             self.notify(str(err), severity="error")
             return
         self._told.pop(self.runners.index(runner), None)
-        if len(self.runners) == 1 and not runner.speed_chosen:  # side-by-side labs keep one speed
-            speed = runner.preset_speed(name)
-            self.sim.change_speed(lambda: setattr(runner, "ms_per_frame", speed))
+        if len(self.runners) == 1:  # side-by-side labs keep the speed they share
+            self.take_preset_speed(name)
         self._answered()
         self.notify(runner.lab_cls.preset(name).description, title=f"{runner.name}: preset {name}", timeout=8)
+
+    def take_preset_speed(self, name: str) -> None:
+        """Every runner takes preset `name`'s own speed, unless the user chose one with +/-."""
+        if any(r.speed_chosen for r in self.runners):
+            return
+        speed = self.runners[0].preset_speed(name)
+        self.sim.change_speed(lambda: [setattr(r, "ms_per_frame", speed) for r in self.runners])
 
     def has_freeze(self) -> bool:
         return any(any(s.name == "freeze" for s in r.specs) for r in self.runners)
