@@ -591,23 +591,18 @@ def _sample(layer, glyph: str | None) -> str:
 
 
 def _line_entries(fig: Figure, glyphs: dict[int, str], color: bool) -> list[tuple[str, int, int, int]]:
-    """The legend entries (_entry) of the labelled layers. A comparison's rows (fig.line_key) in
-    colour: one key entry ("━ A  ┅ B", plain) and one entry per row name with both samples
-    in the row's colour ("━┅ w[0,0]"), k + 1 entries for 2k lines. Without colour, or when
-    the pairs do not share a colour after all, every line is named (its look is its own)."""
+    """The legend entries (_entry) of the labelled layers. A comparison's rows (fig.line_key,
+    set by chart_figures.trace only when both sides have the same k >= 2 row names, row i of
+    each in colour i) in colour: one key entry ("━ A  ┅ B", plain) and one entry per row
+    name with both samples in the row's colour ("━┅ w[0,0]"), k + 1 entries for 2k lines.
+    Without colour every line is named (its glyph is its own look)."""
     labelled = [(i, l) for i, l in enumerate(fig.layers) if l.label]
-    key = fig.line_key
-    if color and len(key) == 2 and all(st in LINE_SAMPLE for st, _ in key):
-        (s1, side1), (s2, side2) = key
-        first = [l for _, l in labelled if l.mode == "line" and l.style == s1]
-        second = [l for _, l in labelled if l.mode == "line" and l.style == s2]
-        names = [a.label[len(side1) + 1:] for a in first]
-        if (len(first) == len(second) and len(first) + len(second) == len(labelled)
-                and all(a.label == f"{side1} {name}" and b.label == f"{side2} {name}" and a.color == b.color
-                        for a, b, name in zip(first, second, names))):
-            both = LINE_SAMPLE[s1] + LINE_SAMPLE[s2]
-            key_entry = _entry(LINE_SAMPLE[s1], f"{side1}  {LINE_SAMPLE[s2]} {side2}", -2, coloured=0)
-            return [key_entry] + [_entry(both, name, a.color, coloured=2) for a, name in zip(first, names)]
+    if color and fig.line_key:
+        (s1, side1), (s2, side2) = fig.line_key
+        both = LINE_SAMPLE[s1] + LINE_SAMPLE[s2]
+        key_entry = _entry(LINE_SAMPLE[s1], f"{side1}  {LINE_SAMPLE[s2]} {side2}", -2, coloured=0)
+        return [key_entry] + [_entry(both, l.label[len(side1) + 1:], l.color, coloured=2)
+                              for _, l in labelled if l.style == s1]
     return [_entry(_sample(l, glyphs.get(i)), l.label, l.color) for i, l in labelled]
 
 
