@@ -63,6 +63,7 @@ class LabThread:
         self._frames_asked = 0
         self._frame: list[int] | None = None  # steps left per runner in the frame in progress
         self._frame_end = float("inf")  # monotonic s: a running frame cut short stops then
+        self._frame_start = 0.0  # monotonic s: when the frame in progress began
         self._next_frame_at = 0.0
         self._working: str | None = None  # "job" or "step" while one runs
         self._stopped = False
@@ -231,6 +232,7 @@ class LabThread:
 
     def _start_frame(self, cut: bool) -> None:
         self._frame = [r.frame_steps() if r.lab is not None else 0 for r in self.runners]
+        self._frame_start = time.monotonic()
         self._frame_end = time.monotonic() + INTERACTIVE_SHARE * self.period if cut else float("inf")
 
     def _step_chunk(self) -> None:
@@ -304,7 +306,12 @@ class LabThread:
 
     def _publish(self, force: bool) -> None:
         now = time.monotonic()
-        if not force and now - self._last_publish < self.publish_period and (self.running or self._frame is not None):
+        # A frame asked with `n` shows itself before its end only once it has run a publish
+        # period (a long frame's progress): a view of its first chunk would be drawn over
+        # at its end, a view made for nothing (1-2 ms of a comparison's `n` frame).
+        stepping = self._frame is not None and not self.running
+        since = now - (max(self._last_publish, self._frame_start) if stepping else self._last_publish)
+        if not force and since < self.publish_period and (self.running or self._frame is not None):
             self._dirty = True  # at most one view per publish period; this one later
             return
         self._dirty = False

@@ -51,6 +51,8 @@ class CompareReadouts(TextLine):
     """
 
     def show(self, runners: list[Runner]) -> None:
+        if not self.readouts_changed(runners):
+            return
         a, b = runners
         size = self.content_size
         width = size.width if size.width > 0 else 80

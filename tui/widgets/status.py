@@ -282,6 +282,8 @@ class ReadoutsLine(TextLine):
     """
 
     def show(self, runners: list[Runner]) -> None:
+        if not self.readouts_changed(runners):
+            return
         labs = [(r.name if len(runners) > 1 else "", readout_units(r)) for r in runners]
         size = self.content_size
         width = size.width if size.width > 0 else 80
