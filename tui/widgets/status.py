@@ -69,7 +69,7 @@ class StatusLine(TextLine):
     call in progress has taken."""
 
     DEFAULT_CSS = """
-    StatusLine { height: 1; }
+    StatusLine { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def show(self, runners: list[Runner], running: bool, fps: float, pace: float | None = None,
