@@ -33,9 +33,19 @@ async def test_key_bar_at_80x24_shows_run_quit_and_help(lab):
     app = HebblabApp(lab, autoplay=False)
     async with app.run_test(size=(80, 24)) as pilot:
         keys = await settled_keys(pilot, app)
-        assert keys.get("Run/Pause") == "space" and keys.get("Quit") == "q" and keys.get("Help") == "?"
+        assert keys.get("Run") == "space" and keys.get("Quit") == "q" and keys.get("Help") == "?"
         if lab == "chapter":
             assert "g" in keys.values()  # the chapter's own key stays too
+
+
+@pytest.mark.parametrize("lab", ["lif", "chapter", "hebb", "stdp", "ei", "rstdp"])
+async def test_key_bar_at_80x24_shows_compare(lab):
+    # b answers the chapter's questions; 80x24 is a classroom's default terminal. Run/Pause
+    # shortens to Run to make room.
+    app = HebblabApp(lab, autoplay=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        keys = await settled_keys(pilot, app, want=("Quit", "Compare"))
+        assert keys.get("Compare") == "b" and keys.get("Run") == "space"
 
 
 @pytest.mark.parametrize("lab", ["lif", "chapter", "rstdp"])
@@ -59,7 +69,7 @@ async def test_key_bar_refits_on_resize():
                 break
             await pilot.pause(0.05)
             narrow = shown_keys(app)
-        assert {"Run/Pause", "Quit", "Help"} <= set(narrow) and len(narrow) < len(wide)
+        assert {"Run", "Quit", "Help"} <= set(narrow) and len(narrow) < len(wide)
         await pilot.resize_terminal(200, 40)
         assert await settled_keys(pilot, app, want=("Labs", "Grow/listing")) == wide
 
@@ -82,4 +92,20 @@ async def test_comparison_key_bar_at_80x24_shows_the_side_switch(lab, pair):
         await pilot.pause()
         open_comparison(app, lab, pair=pair)
         keys = await settled_keys(pilot, app, want=("Quit", "A/B"))
-        assert keys.get("A/B") == "tab" and keys.get("Run/Pause") == "space" and keys.get("Help") == "?"
+        assert keys.get("A/B") == "tab" and keys.get("Run") == "space" and keys.get("Help") == "?"
+
+
+def test_run_pause_shortens_only_to_make_room_for_compare_or_a_more_needed_key():
+    keys = [("toggle_run", "space", "Run/Pause"), ("step_frame", "n", "Step"), ("compare", "b", "Compare"),
+            ("maximize_chart", "m", "Maximize"), ("quit", "q", "Quit"), ("help", "?", "Help")]
+    # cells with the gap: space Run/Pause 16 (Run 10), n Step 7, b Compare 10, m Max 6, q Quit 7, ? Help 7
+    assert fit_keys(keys, 60) == [(a, t) for a, _, t in keys]  # everything fits, in full
+    # 48: Max drops; shortening to Run would bring it back, a key less needed than Compare: no
+    assert fit_keys(keys, 48) == [("toggle_run", "Run/Pause"), ("step_frame", "Step"), ("compare", "Compare"),
+                                  ("quit", "Quit"), ("help", "Help")]
+    # 46: Compare drops unless Run/Pause shortens: it does
+    assert fit_keys(keys, 46) == [("toggle_run", "Run"), ("step_frame", "Step"), ("compare", "Compare"),
+                                  ("quit", "Quit"), ("help", "Help")]
+    # 40: Compare does not fit even then: Run/Pause stays whole
+    assert fit_keys(keys, 40) == [("toggle_run", "Run/Pause"), ("step_frame", "Step"), ("quit", "Quit"),
+                                  ("help", "Help")]

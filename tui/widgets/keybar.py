@@ -14,10 +14,11 @@ from textual.widgets._footer import FooterKey
 ESSENTIAL = ("toggle_run", "quit", "help", "switch_side")  # shown at every size (tab A/B: a comparison's)
 # Kept in this order while room lasts (after the essentials); keys not named here come last.
 # Compare (b) and Exercises (x) are how a student answers the chapter's questions: on the bar
-# from 100 columns.
+# from 80 and 100 columns (at 80, Run/Pause shortens to Run to make room for b: TIGHT).
 PRIORITY = ("step_frame", "reset", "toggle_listing", "next_charts", "pick_preset", "compare", "exercises",
             "maximize_chart", "faster", "freeze", "info", "pick_lab")
 SHORT = {"More charts": "Charts", "Grow/listing": "Listing", "Presets": "Preset", "Maximize": "Max"}
+TIGHT = {"Run/Pause": "Run"}  # only when that keeps a key up to Compare on the bar (b at 80 columns)
 KEY_GAP = 1  # the compact footer's right margin after each key
 PALETTE_W = 12  # "^p Commands" docked right, with its rule
 
@@ -36,18 +37,24 @@ def fit_keys(keys: list[tuple[str, str, str]], width: int) -> list[tuple[str, st
 
     if sum(cost(d, text) for _, d, text in keys) <= width:
         return [(a, text) for a, _, text in keys]
-    short = [(a, d, SHORT.get(text, text)) for a, d, text in keys]
     rank = {a: i for i, a in enumerate(PRIORITY)}
-    order = sorted(range(len(short)), key=lambda i: (short[i][0] not in ESSENTIAL,
-                                                     rank.get(short[i][0], len(rank)), i))
-    kept, used = set(), 0
-    for i in order:
-        a, d, text = short[i]
-        c = cost(d, text)
-        if a in ESSENTIAL or used + c <= width:
-            kept.add(i)
-            used += c
-    return [(short[i][0], short[i][2]) for i in range(len(short)) if i in kept]
+
+    def fit(shorter: dict[str, str]) -> list[tuple[str, str]]:
+        short = [(a, d, shorter.get(text, text)) for a, d, text in keys]
+        order = sorted(range(len(short)), key=lambda i: (short[i][0] not in ESSENTIAL,
+                                                         rank.get(short[i][0], len(rank)), i))
+        kept, used = set(), 0
+        for i in order:
+            a, d, text = short[i]
+            c = cost(d, text)
+            if a in ESSENTIAL or used + c <= width:
+                kept.add(i)
+                used += c
+        return [(short[i][0], short[i][2]) for i in range(len(short)) if i in kept]
+
+    fitted, tight = fit(SHORT), fit({**SHORT, **TIGHT})
+    gained = {a for a, _ in tight} - {a for a, _ in fitted}
+    return tight if any(rank.get(a, len(rank)) <= rank["compare"] for a in gained) else fitted
 
 
 class KeyBar(Footer):
