@@ -80,6 +80,21 @@ def test_module_build_without_cmake_is_one_line_and_exit_2():
     assert "python -m hebblab.engines.nest_module" in proc.stderr and proc.stderr.count("\n") == 1
 
 
+def test_the_module_build_passes_the_header_directories_nest_config_names(tmp_path):
+    """A NEST built with MPI includes mpi.h in its own headers, from MPI's directory: the
+    build must see that directory (it failed with `mpi.h: No such file` before); not a
+    missing one, not the system's, not NEST's own twice."""
+    from hebblab.engines.nest_module import other_includes
+
+    nest_dir, mpi_dir = tmp_path / "include" / "nest", tmp_path / "openmpi" / "include"
+    nest_dir.mkdir(parents=True)
+    mpi_dir.mkdir(parents=True)
+    config = tmp_path / "nest-config"
+    config.write_text(f"#!/bin/sh\necho ' -I{nest_dir} -I/usr/include -I{mpi_dir} -I{tmp_path}/gone -I{mpi_dir} '\n")
+    config.chmod(0o755)
+    assert other_includes(str(config), nest_dir) == [str(mpi_dir)]
+
+
 def test_the_numpy_cap_does_not_apply_to_engine_nest():
     """Planning gets past the synapse cap (the run then stops at the bad seed, before NEST)."""
     big = ["run", "ei", "--set", "n_cells=50000", "--set", "in_degree=2000", "--seed", "x"]

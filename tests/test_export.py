@@ -138,6 +138,40 @@ def test_nest_scripts_gather_every_rank_under_mpi(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []  # the swap files are gone
 
 
+@pytest.mark.parametrize("lab", ["lif", "ei", "stdp"])
+@pytest.mark.parametrize("ranks", [1, 2])
+def test_a_failing_rank_ends_the_whole_mpi_job(lab, ranks, monkeypatch, capsys):
+    """A rank that fails must not leave the others waiting at the next swap (and itself in
+    NEST's shutdown, waiting for them): under MPI the script says why and exits at once,
+    which makes mpirun end every rank. Alone, the error is an ordinary traceback."""
+    import types
+
+    fake = types.SimpleNamespace(NumProcesses=lambda: ranks, Rank=lambda: 0)
+    monkeypatch.setitem(sys.modules, "nest", fake)
+    namespace: dict = {"__name__": f"nest_{lab}_under_test"}
+    exec(compile(template_source("nest", lab), f"nest_{lab}.py", "exec"), namespace)
+
+    def failing(*args):
+        raise RuntimeError("rank trouble")
+
+    class Exited(Exception):
+        pass
+
+    def exit_now(code):
+        raise Exited(code)
+
+    namespace["simulate"] = failing
+    monkeypatch.setattr(namespace["os"], "_exit", exit_now)
+    monkeypatch.setattr(sys, "argv", [f"nest_{lab}.py"])
+    if ranks == 1:
+        with pytest.raises(RuntimeError, match="rank trouble"):
+            namespace["main"]()
+    else:
+        with pytest.raises(Exited) as exited:
+            namespace["main"]()
+        assert exited.value.args == (1,) and "RuntimeError: rank trouble" in capsys.readouterr().err
+
+
 def test_the_engines_package_keeps_the_layers():
     """hebblab.engines is shared code: it never imports the CLI, the TUI or a display library,
     and hebblab.sim never imports it (tests/test_layers.py reads only hebblab/'s top level)."""

@@ -26,6 +26,7 @@ MODULE = "hebblabmodule"
 SYNAPSES = ("stdp_transmit_first_synapse", "stdp_nn_symm_transmit_first_synapse")  # all-to-all, nearest
 SOURCE = Path(__file__).resolve().parent
 BUILD_COMMAND = "python -m hebblab.engines.nest_module"
+SYSTEM_INCLUDES = ("/usr/include", "/usr/local/include")  # searched anyway; -I there reorders the system's
 
 
 def nest_package() -> Path:
@@ -69,6 +70,17 @@ def include_dir(nest_config: str, package: Path) -> Path:
                      f"{', '.join(map(str, places))}; install a NEST that ships them (nest-simulator >= 3.10)")
 
 
+def other_includes(nest_config: str, nest_dir: Path) -> list[str]:
+    """The other header directories nest-config names, those that exist (a NEST built with
+    MPI includes mpi.h in its headers, from MPI's own directory); not the system's."""
+    out = subprocess.run([nest_config, "--includes"], capture_output=True, text=True).stdout.split()
+    dirs: list[str] = []
+    for place in (Path(x[2:]) for x in out if x.startswith("-I")):
+        if place.is_dir() and place != nest_dir and str(place) not in SYSTEM_INCLUDES and str(place) not in dirs:
+            dirs.append(str(place))
+    return dirs
+
+
 def cxx11_abi(nest_config: str, package: Path) -> str:
     """'0' or '1': the std::string ABI NEST's kernel was built with ('' if no library tells)."""
     prefix = subprocess.run([nest_config, "--prefix"], capture_output=True, text=True).stdout.strip()
@@ -87,13 +99,16 @@ def build() -> Path:
     cxx = compiler()
     nest_config = tool("nest-config", "NEST's nest-config")
     package = nest_package()
+    headers = include_dir(nest_config, package)
     cflags = subprocess.run([nest_config, "--cflags"], capture_output=True, text=True).stdout.strip()
     target = module_dir()
     log = Path(tempfile.gettempdir()) / "hebblab-nest-module-build.log"
     with tempfile.TemporaryDirectory(prefix="hebblab-nest-module-") as build_dir, open(log, "w") as out:
         steps = [
             [cmake, "-S", str(SOURCE), "-B", build_dir, f"-DCMAKE_CXX_COMPILER={cxx}",
-             f"-DNEST_INCLUDE_DIR={include_dir(nest_config, package)}", f"-DNEST_CXXFLAGS={cflags}",
+             f"-DNEST_INCLUDE_DIR={headers}",
+             f"-DNEST_EXTRA_INCLUDE_DIRS={';'.join(other_includes(nest_config, headers))}",
+             f"-DNEST_CXXFLAGS={cflags}",
              f"-DNEST_CXX11_ABI={cxx11_abi(nest_config, package)}", f"-DMODULE_DIR={target}"],
             [cmake, "--build", build_dir],
             [cmake, "--install", build_dir],

@@ -30,6 +30,8 @@ import json
 import math
 import os
 import signal
+import sys
+import traceback
 
 os.environ.setdefault("PYNEST_QUIET", "1")  # NEST's banner would mix with the JSON on stdout
 import nest  # noqa: E402
@@ -170,7 +172,16 @@ def main() -> None:
     parser.add_argument("--data-dir", default=".", help="where MPI ranks swap spikes (shared)")
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)  # NEST ignores Ctrl-C; take it back
-    result = simulate(PARAMS, args.seed, DURATION_MS, args.threads, args.data_dir)
+    try:
+        result = simulate(PARAMS, args.seed, DURATION_MS, args.threads, args.data_dir)
+    except BaseException:
+        if nest.NumProcesses() > 1:
+            # Under mpirun the other ranks would wait for this one forever, and this one, in
+            # NEST's shutdown, for them: say why here and end the whole job.
+            traceback.print_exc()
+            sys.stderr.flush()
+            os._exit(1)
+        raise
     if nest.Rank() == 0:
         print(json.dumps(result))
 

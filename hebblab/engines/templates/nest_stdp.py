@@ -48,6 +48,7 @@ import json
 import os
 import signal
 import sys
+import traceback
 
 os.environ.setdefault("PYNEST_QUIET", "1")  # NEST's banner would mix with the JSON on stdout
 import nest  # noqa: E402
@@ -123,10 +124,13 @@ def simulate(p: dict, seed: int, duration_ms: float, threads: int = 1, data_dir:
     steps = round(duration_ms / dt)
     advance(steps * dt, dt)
 
-    synapses = nest.GetConnections(source=inputs, target=cell).get(["source", "weight"])
+    # Under MPI, a rank without the cell holds none of its synapses: get() gives () there
+    # (and scalars for a single synapse).
+    local = nest.GetConnections(source=inputs, target=cell)
+    synapses = local.get(["source", "weight"]) if len(local) else {"source": [], "weight": []}
     got = gather(f"stdp-seed{seed}", {
-        "input": np.asarray(synapses["source"], np.int64) - inputs[0].global_id,
-        "w": np.asarray(synapses["weight"], float),
+        "input": np.atleast_1d(np.asarray(synapses["source"], np.int64)) - inputs[0].global_id,
+        "w": np.atleast_1d(np.asarray(synapses["weight"], float)),
     }, data_dir)
     spike_times = gather(f"stdp-spikes-seed{seed}", {"t": np.asarray(spikes.events["times"], float)}, data_dir)["t"]
     w = np.empty(n)
@@ -213,7 +217,16 @@ def main() -> None:
     parser.add_argument("--data-dir", default=".", help="where MPI ranks swap spikes (shared)")
     args = parser.parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)  # NEST ignores Ctrl-C; take it back
-    result = simulate(PARAMS, args.seed, DURATION_MS, args.threads, args.data_dir)
+    try:
+        result = simulate(PARAMS, args.seed, DURATION_MS, args.threads, args.data_dir)
+    except BaseException:
+        if nest.NumProcesses() > 1:
+            # Under mpirun the other ranks would wait for this one forever, and this one, in
+            # NEST's shutdown, for them: say why here and end the whole job.
+            traceback.print_exc()
+            sys.stderr.flush()
+            os._exit(1)
+        raise
     if nest.Rank() == 0:
         print(json.dumps(result))
 
