@@ -42,8 +42,10 @@ from hebblab.tui.runner import Runner
 from hebblab.tui.screens.fresh_resize import DefaultScreen, FreshResize
 from hebblab.tui.screens.lab_screen import LabScreen, Pane
 from hebblab.tui.screens.too_small import TooSmallScreen, too_small
+from hebblab.tui.timer_floor import install as install_timer_floor
 
 install_partial_updates()  # redraw only the changed cells of a line (bandwidth over SSH, serve)
+install_timer_floor()  # a negative timer interval froze the app (a toast's, under load)
 
 CHAPTER = "chapter"
 EXIT_GRACE_S = 5.0  # a signal exit (TERM, HUP) still running after this is ended outright
