@@ -84,7 +84,7 @@ def test_the_module_build_passes_the_header_directories_nest_config_names(tmp_pa
     """A NEST built with MPI includes mpi.h in its own headers, from MPI's directory: the
     build must see that directory (it failed with `mpi.h: No such file` before); not a
     missing one, not the system's, not NEST's own twice."""
-    from hebblab.engines.nest_module import other_includes
+    from hebblab.engines.nest_module import named_includes, other_includes
 
     nest_dir, mpi_dir = tmp_path / "include" / "nest", tmp_path / "openmpi" / "include"
     nest_dir.mkdir(parents=True)
@@ -92,7 +92,7 @@ def test_the_module_build_passes_the_header_directories_nest_config_names(tmp_pa
     config = tmp_path / "nest-config"
     config.write_text(f"#!/bin/sh\necho ' -I{nest_dir} -I/usr/include -I{mpi_dir} -I{tmp_path}/gone -I{mpi_dir} '\n")
     config.chmod(0o755)
-    assert other_includes(str(config), nest_dir) == [str(mpi_dir)]
+    assert other_includes(named_includes(str(config)), nest_dir) == [str(mpi_dir)]
 
 
 def test_the_numpy_cap_does_not_apply_to_engine_nest():

@@ -17,13 +17,12 @@ MIN_INTERVAL_S = 0.001  # fires after a millisecond instead of never returning
 
 def install() -> None:
     """Clamp every new timer's interval to MIN_INTERVAL_S (idempotent)."""
-    if getattr(Timer.__init__, "_hebblab_floor", False):
+    if hasattr(Timer.__init__, "__wrapped__"):  # installed already
         return
     original = Timer.__init__
 
     def __init__(self, event_target, interval, *args, **kwargs):
         original(self, event_target, max(MIN_INTERVAL_S, interval), *args, **kwargs)
 
-    __init__._hebblab_floor = True
-    __init__.__wrapped__ = original
+    __init__.__wrapped__ = original  # the test undoes the floor with it
     Timer.__init__ = __init__

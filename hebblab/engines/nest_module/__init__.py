@@ -59,10 +59,15 @@ def compiler() -> str:
                      f"install one (e.g. apt-get install g++) and run {BUILD_COMMAND} again")
 
 
-def include_dir(nest_config: str, package: Path) -> Path:
-    """NEST's headers: where nest-config says, else in the package (wheels relocate them)."""
+def named_includes(nest_config: str) -> list[Path]:
+    """The header directories `nest-config --includes` names, in its order."""
     out = subprocess.run([nest_config, "--includes"], capture_output=True, text=True).stdout.split()
-    places = [Path(x[2:]) for x in out if x.startswith("-I")] + [package / "include" / "nest"]
+    return [Path(x[2:]) for x in out if x.startswith("-I")]
+
+
+def include_dir(named: list[Path], package: Path) -> Path:
+    """NEST's headers: where nest-config says (`named`), else in the package (wheels relocate them)."""
+    places = [*named, package / "include" / "nest"]
     for place in places:
         if (place / "nest_extension_interface.h").is_file():
             return place
@@ -70,12 +75,11 @@ def include_dir(nest_config: str, package: Path) -> Path:
                      f"{', '.join(map(str, places))}; install a NEST that ships them (nest-simulator >= 3.10)")
 
 
-def other_includes(nest_config: str, nest_dir: Path) -> list[str]:
-    """The other header directories nest-config names, those that exist (a NEST built with
-    MPI includes mpi.h in its headers, from MPI's own directory); not the system's."""
-    out = subprocess.run([nest_config, "--includes"], capture_output=True, text=True).stdout.split()
+def other_includes(named: list[Path], nest_dir: Path) -> list[str]:
+    """The other header directories nest-config names (`named`), those that exist (a NEST
+    built with MPI includes mpi.h in its headers, from MPI's own directory); not the system's."""
     dirs: list[str] = []
-    for place in (Path(x[2:]) for x in out if x.startswith("-I")):
+    for place in named:
         if place.is_dir() and place != nest_dir and str(place) not in SYSTEM_INCLUDES and str(place) not in dirs:
             dirs.append(str(place))
     return dirs
@@ -99,7 +103,8 @@ def build() -> Path:
     cxx = compiler()
     nest_config = tool("nest-config", "NEST's nest-config")
     package = nest_package()
-    headers = include_dir(nest_config, package)
+    named = named_includes(nest_config)
+    headers = include_dir(named, package)
     cflags = subprocess.run([nest_config, "--cflags"], capture_output=True, text=True).stdout.strip()
     target = module_dir()
     log = Path(tempfile.gettempdir()) / "hebblab-nest-module-build.log"
@@ -107,7 +112,7 @@ def build() -> Path:
         steps = [
             [cmake, "-S", str(SOURCE), "-B", build_dir, f"-DCMAKE_CXX_COMPILER={cxx}",
              f"-DNEST_INCLUDE_DIR={headers}",
-             f"-DNEST_EXTRA_INCLUDE_DIRS={';'.join(other_includes(nest_config, headers))}",
+             f"-DNEST_EXTRA_INCLUDE_DIRS={';'.join(other_includes(named, headers))}",
              f"-DNEST_CXXFLAGS={cflags}",
              f"-DNEST_CXX11_ABI={cxx11_abi(nest_config, package)}", f"-DMODULE_DIR={target}"],
             [cmake, "--build", build_dir],
