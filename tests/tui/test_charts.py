@@ -84,3 +84,48 @@ async def test_the_lab_and_the_cli_draw_the_same_chart(make_app):
             while live and not live[-1]:
                 live.pop()
             assert live == printed, chart.spec.kind
+
+
+async def test_charts_lines_are_what_textuals_own_styling_makes():
+    """Chart.render_lines skips Textual's styling pass (a chart has no border, padding,
+    tint or opacity): its lines must be Textual's, cell for cell and style for style, whole
+    and cropped; a chart given a border goes Textual's way."""
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    from hebblab.tui.app import HebblabApp
+    from hebblab.tui.compare_mode import open_comparison
+    from hebblab.tui.widgets.charts import Chart
+
+    app = HebblabApp("ei", seed=1, autoplay=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        open_comparison(app, "ei", pair="inhibition")
+        await pilot.pause()
+        screen = app.lab_screen()
+        for _ in range(3):
+            screen.action_step_frame()
+            await pilot.pause()
+        charts = [c for c in screen.query(Chart) if c.display and c.size.area]
+        assert len(charts) >= 4
+
+        def lines(chart, crop):
+            return [list(strip) for strip in chart.render_lines(crop)]
+
+        def textuals(chart, crop):
+            chart._styles_cache.clear()
+            return [list(strip) for strip in Widget.render_lines(chart, crop)]
+
+        for chart in charts:
+            w, h = chart.size
+            for crop in (Region(0, 0, w, h), Region(2, 1, w - 5, h - 2)):
+                ours = lines(chart, crop)
+                assert ours == textuals(chart, crop), (chart.spec.name, crop)
+                assert any(seg.text.strip() for line in ours for seg in line)
+        chart = charts[0]
+        chart.styles.border = ("round", "red")
+        await pilot.pause()
+        w, h = chart.size
+        ours = lines(chart, Region(0, 0, w, h))
+        assert ours == textuals(chart, Region(0, 0, w, h))
+        assert "╭" in "".join(seg.text for seg in ours[0])

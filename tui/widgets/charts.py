@@ -12,13 +12,14 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
 from textual.filter import ANSIToTruecolor
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
 from hebblab.chart_figures import same_data
 from hebblab.chart_render import Ink, render_series
 from hebblab.sim.series import Series, SeriesSpec
-from hebblab.tui.widgets.line_diff import changed_regions
+from hebblab.tui.widgets.line_diff import Cells, cells_of, changed_regions
 
 # Hue families first (blue, orange, green, red in the default themes): the first four series,
 # e.g. oja's cloud, PC1, Oja's w and Hebb's w, never share a look; secondary is often a
@@ -39,6 +40,8 @@ class Chart(Widget):
         self.spec = spec
         self.series: Series | None = None
         self._lines: list[Strip] = []
+        self._cells: Cells | None = None  # the picture's cells, to find what the next one changes
+        self._style_ids: dict[Style, int] = {}
         self._key: tuple | None = None
         self._styles: dict[Ink, Style] = {}
         self._palette: list[str] = []
@@ -51,13 +54,16 @@ class Chart(Widget):
     def show_series(self, series: Series) -> None:
         if same_data(self.series, series):
             return  # nothing new to draw (e.g. an f-I curve while only time advances)
-        drawn, old = self._key, self._lines
+        if len(self._style_ids) > 50_000:  # styles are numbered as characters: clear of the surrogates
+            self._style_ids.clear()
+            self._cells = None  # (numbered anew: the next picture is sent whole)
+        drawn, old = self._key, self._cells
         self.series = series
         self._key = None
-        if drawn is not None and drawn[0] == self.size and drawn[2] == self.app.theme:
+        if drawn is not None and old is not None and drawn[0] == self.size and drawn[2] == self.app.theme:
             # Same size and theme: send the terminal only the cells that changed (bandwidth).
-            self.render_line(0)  # draws the new picture into _lines
-            regions = changed_regions(old, self._lines, self.size.width)
+            self.render_line(0)  # draws the new picture into _lines and _cells
+            regions = changed_regions(old, self._cells, self.size.width)
             if regions:
                 self.refresh(*regions)
             return
@@ -78,12 +84,34 @@ class Chart(Widget):
             width = self.size.width
             picture = render_series(self.series, width, self.size.height, color=True, notes=False,
                                     title=self.spec.title, ylabel=self.spec.ylabel)
-            self._lines = [Strip([Segment(text, self._style(ink)) for text, ink in row], width)
-                           for row in picture.rows]
+            rows = [[(text, self._style(ink)) for text, ink in row] for row in picture.rows]
+            self._lines = [Strip([Segment(text, style) for text, style in row], width) for row in rows]
+            self._cells = cells_of(rows, width, self._style_ids)
             self._key = key
         if 0 <= y < len(self._lines):
             return self._lines[y]
         return Strip.blank(self.size.width, self._converted(self.rich_style))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The lines are already styled and exactly as wide as the chart: Textual's styling
+        # pass (borders, padding, tint, opacity), which a chart never has, took a third of a
+        # comparison's compositing. With any of those set, Textual's own path.
+        styles = self.styles
+        if (any(styles.gutter) or any(edge for edge, _ in styles.outline) or styles.tint.a
+                or styles.text_opacity != 1.0 or self.opacity != 1.0
+                or (styles.has_rule("hatch") and styles.hatch != "none")):
+            return super().render_lines(crop)
+        filters = self.get_line_filters()
+        background = self.background_colors[1] if filters else None
+        x1, x2 = crop.column_span
+        cut = (x1, x2) != (0, self.size.width)
+        lines = []
+        for y in crop.line_range:
+            strip = self.render_line(y)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            lines.append(strip.crop(x1, x2) if cut else strip)
+        return lines
 
     def _split_filters(self) -> tuple[ANSIToTruecolor | None, list]:
         """The app's colour filter when it comes first (else None), and the filters after it."""
