@@ -43,6 +43,7 @@ from hebblab.tui.screens.fresh_resize import DefaultScreen, FreshResize
 from hebblab.tui.screens.lab_screen import LabScreen, Pane
 from hebblab.tui.screens.too_small import TooSmallScreen, too_small
 from hebblab.tui.timer_floor import install as install_timer_floor
+from hebblab.tui.gc_pace import GcPace
 
 install_partial_updates()  # redraw only the changed cells of a line (bandwidth over SSH, serve)
 install_timer_floor()  # a negative timer interval froze the app (a toast's, under load)
@@ -173,6 +174,7 @@ class HebblabApp(App):
         if not isinstance(lab, str):
             self.extra_labs.setdefault(lab.name, lab)
         self.current_lab = lab if isinstance(lab, str) else lab.name
+        self.gc_pace = GcPace()
 
     def get_css_variables(self) -> dict[str, str]:
         """The theme's variables, plus the lab's text colours made readable on it (WCAG AA,
@@ -237,6 +239,7 @@ class HebblabApp(App):
             _end_after(EXIT_GRACE_S, return_code)
 
     def on_mount(self) -> None:
+        self.gc_pace.start()  # a full collection took 61 ms of a frame (tui/gc_pace.py)
         if self._driver is not None and not self.is_headless:
             self._driver.write = self._tap(self._driver.write)  # what goes to the terminal
         self._apply_prefs()
@@ -247,6 +250,9 @@ class HebblabApp(App):
 
             open_exercise_files(self, self.exercise_files)
         self.check_size()
+
+    def on_unmount(self) -> None:
+        self.gc_pace.stop()
 
     def _tap(self, write):
         """The driver's write, counting bytes (bandwidth) and feeding a recording."""

@@ -129,3 +129,34 @@ async def test_charts_lines_are_what_textuals_own_styling_makes():
         ours = lines(chart, Region(0, 0, w, h))
         assert ours == textuals(chart, Region(0, 0, w, h))
         assert "╭" in "".join(seg.text for seg in ours[0])
+
+
+async def test_a_chart_takes_a_new_background_from_css_applied_again():
+    """A chart keeps its surface colour between frames (working it out walks the ancestors'
+    styles); CSS applied again (here a class on the screen) must still reach its cells."""
+    from textual.color import Color
+
+    from hebblab.tui.app import HebblabApp
+    from hebblab.tui.widgets.charts import Chart
+
+    app = HebblabApp("lif", seed=1, autoplay=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.lab_screen()
+        screen.action_step_frame()
+        await pilot.pause()
+        chart = next(c for c in screen.query(Chart) if c.display and c.size.area)
+
+        def backgrounds() -> set:
+            return {seg.style.bgcolor.triplet for y in range(chart.size.height)
+                    for seg in chart.render_line(y) if seg.style and seg.style.bgcolor and seg.text.strip()}
+
+        red = Color.parse("#ff0000").rich_color.triplet
+        assert red not in backgrounds()
+        app.stylesheet.add_source("Screen.-test-red .chart { background: #ff0000; }", read_from=("test", ""))
+        app.stylesheet.reparse()
+        screen.add_class("-test-red")
+        await pilot.pause()
+        screen.action_step_frame()
+        await pilot.pause()
+        assert red in backgrounds()
