@@ -222,18 +222,21 @@ class EiLab(Lab):
         t_s = self.steps_done * self.dt_ms / 1000.0
         return self.spikes.counts / t_s if t_s > 0 else np.zeros(self.net.n)
 
+    def _recent_rate(self) -> float:
+        recent = self.recent_ring.view()
+        recent_s = recent.size * self.dt_ms / 1000.0
+        return float(recent.sum() / (self.net.n * recent_s)) if recent.size else 0.0
+
     def readouts(self) -> dict[str, float]:
         rates = self._cell_rates()
         n_exc = self.n_exc
         cv = self.spikes.cv_isi()
         cv = cv[~np.isnan(cv)]
-        recent = self.recent_ring.view()
-        recent_s = recent.size * self.dt_ms / 1000.0
         return {
             "rate_mean_hz": float(rates.mean()),
             "rate_exc_hz": float(rates[:n_exc].mean()) if n_exc else float("nan"),
             "rate_inh_hz": float(rates[n_exc:].mean()) if n_exc < rates.size else float("nan"),
-            "rate_recent_hz": float(recent.sum() / (self.net.n * recent_s)) if recent.size else 0.0,
+            "rate_recent_hz": self._recent_rate(),
             "cv_isi_mean": float(cv.mean()) if cv.size else float("nan"),
             "active_fraction": float(np.mean(self.spikes.counts > 0)),
         }
@@ -284,8 +287,7 @@ class EiLab(Lab):
         out = super().notes()
         if self.steps_done == 0:
             return out
-        r = self.readouts()
-        rate = r["rate_recent_hz"]
+        rate = self._recent_rate()  # (not all the readouts: a view asks for them anyway)
         cap = 1000.0 / max(self.params["t_ref_ms"], self.dt_ms)  # one spike per refractory period
         free = self.net.params.unconnected_rate_hz()
         conn = self.net.conn
