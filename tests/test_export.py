@@ -47,6 +47,9 @@ def test_export_writes_a_standalone_script_with_the_experiment(lab, engine, tmp_
     imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert "hebblab" not in imported and ("brian2" if engine == "brian2" else "nest") in imported
+    if engine == "nest":  # the code every NEST script shares is pasted in, once
+        defined = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+        assert all(defined.count(name) == 1 for name in ("advance", "gather", "quiet", "run_script", "main"))
     namespace: dict = {}
     block = re.search(r"^PARAMS = \{.*?^DURATION_MS = .*?$", text, re.MULTILINE | re.DOTALL).group(0)
     exec(block, namespace)  # the experiment block alone is plain data

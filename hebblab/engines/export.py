@@ -5,7 +5,9 @@ A script is a template from templates/ (`<engine>_<lab>.py`: real Python with a
 `simulate()` that builds and runs the model and a `main()` that prints hebblab's metric
 names as one JSON object) with its experiment block filled in: every parameter of the run
 under the lab's own names (as `hebblab params LAB` lists them), the seed and the duration.
-Nothing in it imports hebblab.
+The NEST templates import what they share (templates/nest_shared.py: slicing a run, the
+MPI spike swap, the command line); the script gets that code pasted in place of the
+import. Nothing in a script imports hebblab.
 
 What an engine cannot run is refused before anything is written (`check`: UsageError,
 one line); what it runs differently (NEST has no forward Euler) is a warning for stderr.
@@ -26,6 +28,11 @@ LABS = ("lif", "ei", "stdp")  # labs with a model in every engine
 DISPLAY_ONLY = {"lif": ("draw_spikes", "spike_peak_mV", "trace_ms")}  # nothing to simulate
 BLOCK = re.compile(r"(# --- experiment: written by `hebblab export` -+\n)(.*?)(# --- end of experiment -+\n)",
                    re.DOTALL)
+# A NEST template imports what every NEST script shares (templates/nest_shared.py); the
+# script gets that module's code from its "pasted" line on, in place of the import.
+SHARED = re.compile(r"(# --- shared by the NEST scripts .*?\n)(from hebblab\.engines\.templates\.nest_shared import .*?\n)"
+                    r"(# --- end of shared -+\n)")
+SHARED_START = "# --- pasted into every exported NEST script from here"
 
 
 def template_name(engine: str, lab: str) -> str:
@@ -96,8 +103,17 @@ def render(engine: str, lab_cls, preset: str, params: Mapping[str, Any], seed: i
 
 
 def template_source(engine: str, lab: str) -> str:
+    """The template's text with the shared NEST code pasted in: nothing in it imports hebblab."""
     files = importlib.resources.files("hebblab.engines.templates")
-    return (files / f"{template_name(engine, lab)}.py").read_text(encoding="utf-8")
+    text = (files / f"{template_name(engine, lab)}.py").read_text(encoding="utf-8")
+    if engine != "nest":
+        return text
+    shared = (files / "nest_shared.py").read_text(encoding="utf-8")
+    code = shared[shared.index(SHARED_START):].split("\n", 1)[1]
+    text, count = SHARED.subn(lambda m: m.group(1) + code.strip("\n") + "\n" + m.group(3), text, count=1)
+    if count != 1:
+        raise RuntimeError(f"template {template_name(engine, lab)} does not import nest_shared")
+    return text
 
 
 def _py(value: Any) -> str:

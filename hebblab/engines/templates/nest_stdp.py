@@ -60,7 +60,6 @@ SEED = 0
 DURATION_MS = 0.0
 # --- end of experiment -------------------------------------------------------------------
 
-SLICE_MS = 1000.0  # longest nest.Simulate call (see advance)
 G_LEAK_NS = 10.0  # any leak conductance gives the same voltages; weights scale with it
 EDGE_MS = 10_000.0  # "first/last 10 s" rates
 MODULE = "hebblabmodule"  # hebblab's NEST module: transmit-first pair STDP
@@ -176,59 +175,13 @@ def metrics(w_frac, spike_times, t_ms: float, n_corr: int) -> dict:
     return out
 
 
-def advance(duration_ms: float, dt: float) -> None:
-    """nest.Simulate in slices of at most SLICE_MS: Ctrl-C stops a long run between slices
-    (the slices give the same run as one call)."""
-    steps, per_slice = round(duration_ms / dt), max(1, round(SLICE_MS / dt))
-    while steps > 0:
-        k = min(steps, per_slice)
-        nest.Simulate(k * dt)
-        steps -= k
-
-
-def gather(name: str, local: dict, data_dir: str) -> dict:
-    """Every rank's rows of `local` (equal-length arrays), concatenated in rank order.
-
-    NEST keeps each cell, its spikes and its incoming synapses on one MPI rank: each rank
-    writes its part to data_dir, waits for the others, and reads them all."""
-    size = nest.NumProcesses()
-    if size == 1:
-        return local
-    path = os.path.join(data_dir, f"{name}-rank{{}}.npz")
-    np.savez(path.format(nest.Rank()), **local)
-    nest.SyncProcesses()
-    parts = [dict(np.load(path.format(r))) for r in range(size)]
-    nest.SyncProcesses()  # everyone has read every file
-    os.remove(path.format(nest.Rank()))
-    return {k: np.concatenate([part[k] for part in parts]) for k in local}
-
-
-def quiet() -> None:
-    try:
-        nest.verbosity = nest.VerbosityLevel.ERROR  # NEST >= 3.9
-    except AttributeError:
-        nest.set_verbosity("M_ERROR")
+# --- shared by the NEST scripts (templates/nest_shared.py; `hebblab export` pastes it here) ---
+from hebblab.engines.templates.nest_shared import SLICE_MS, advance, gather, quiet, run_script  # noqa: E402,F401
+# --- end of shared -----------------------------------------------------------------------
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--threads", type=int, default=1, help="threads per MPI rank")
-    parser.add_argument("--seed", type=int, default=SEED, help="random seed (inputs, initial weights)")
-    parser.add_argument("--data-dir", default=".", help="where MPI ranks swap spikes (shared)")
-    args = parser.parse_args()
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # NEST ignores Ctrl-C; take it back
-    try:
-        result = simulate(PARAMS, args.seed, DURATION_MS, args.threads, args.data_dir)
-    except BaseException:
-        if nest.NumProcesses() > 1:
-            # Under mpirun the other ranks would wait for this one forever, and this one, in
-            # NEST's shutdown, for them: say why here and end the whole job.
-            traceback.print_exc()
-            sys.stderr.flush()
-            os._exit(1)
-        raise
-    if nest.Rank() == 0:
-        print(json.dumps(result))
+    run_script(simulate, PARAMS, SEED, DURATION_MS, __doc__, seed_help="random seed (inputs, initial weights)")
 
 
 if __name__ == "__main__":
