@@ -374,7 +374,7 @@ def _layer_sources(fig: Figure, m: "PlotMap", glyphs: dict[int, str], extra: lis
     at the end (numpy's cost per call, not per point, dominates at terminal sizes)."""
     rows, cols = m.rows, m.cols
     out = []
-    later = []  # (source, glyph, x, y, is a line)
+    later = []  # (source, glyph, x, y, is a line, is dotted)
     for i, layer in enumerate(fig.layers):
         x, y = finite_pairs(layer.x, layer.y)
         if len(x) == 0:
@@ -382,11 +382,11 @@ def _layer_sources(fig: Figure, m: "PlotMap", glyphs: dict[int, str], extra: lis
         glyph = glyphs.get(i)
         src = _Source(layer.z, layer.color, dotted=layer.mode == "line" and layer.style == "dotted")
         if layer.mode in ("line", "points"):
-            dotted = (src, glyph, x, y, layer.mode == "line" and len(x) > 1, layer.style == "dotted")
+            item = (src, glyph, x, y, layer.mode == "line" and len(x) > 1, src.dotted)
             if together:
-                later.append(dotted)
+                later.append(item)
             else:
-                _set_dots(dotted, _dot_layers(m, [dotted[2:]])[0], extra)
+                _set_dots(item, _dot_layers(m, [item[2:]])[0], extra)
         elif layer.mode == "cells":
             src.chars = np.zeros((rows, cols), dtype=np.int32)
             inside = m.inside(x, y)
@@ -398,13 +398,13 @@ def _layer_sources(fig: Figure, m: "PlotMap", glyphs: dict[int, str], extra: lis
             continue
         out.append(src)
     if later:
-        for dotted, bits in zip(later, _dot_layers(m, [dotted[2:] for dotted in later])):
-            _set_dots(dotted, bits, extra)
+        for item, bits in zip(later, _dot_layers(m, [item[2:] for item in later])):
+            _set_dots(item, bits, extra)
     return out
 
 
-def _set_dots(dotted: tuple, bits: np.ndarray, extra: list[str]) -> None:
-    src, glyph = dotted[:2]
+def _set_dots(item: tuple, bits: np.ndarray, extra: list[str]) -> None:
+    src, glyph = item[:2]
     if glyph is not None:  # (no colour: a glyph in each cell the layer's dots touch)
         src.chars = np.where(bits > 0, _code(glyph, extra), 0).astype(np.int32)
     else:
