@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from hebblab.sim.series import Series
 from tests.tui.toylab import ToyLab
@@ -86,10 +87,12 @@ async def test_the_lab_and_the_cli_draw_the_same_chart(make_app):
             assert live == printed, chart.spec.kind
 
 
-async def test_charts_lines_are_what_textuals_own_styling_makes():
+@pytest.mark.parametrize("theme, ansi_color", [("textual-dark", False), ("ansi-dark", True), ("solarized-light", False)])
+async def test_charts_lines_are_what_textuals_own_styling_makes(theme, ansi_color):
     """Chart.render_lines skips Textual's styling pass (a chart has no border, padding,
     tint or opacity): its lines must be Textual's, cell for cell and style for style, whole
-    and cropped; a chart given a border goes Textual's way."""
+    and cropped, in a dark theme, an ANSI one (the terminal's own colours, no colour filter)
+    and a light one; a chart given a border goes Textual's way."""
     from textual.geometry import Region
     from textual.widget import Widget
 
@@ -99,6 +102,9 @@ async def test_charts_lines_are_what_textuals_own_styling_makes():
 
     app = HebblabApp("ei", seed=1, autoplay=False)
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.theme = theme
+        app.ansi_color = ansi_color
         await pilot.pause()
         open_comparison(app, "ei", pair="inhibition")
         await pilot.pause()
