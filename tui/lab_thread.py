@@ -232,8 +232,8 @@ class LabThread:
 
     def _start_frame(self, cut: bool) -> None:
         self._frame = [r.frame_steps() if r.lab is not None else 0 for r in self.runners]
-        self._frame_start = time.monotonic()
-        self._frame_end = time.monotonic() + INTERACTIVE_SHARE * self.period if cut else float("inf")
+        self._frame_start = now = time.monotonic()
+        self._frame_end = now + INTERACTIVE_SHARE * self.period if cut else float("inf")
 
     def _step_chunk(self) -> None:
         frame = self._frame

@@ -46,7 +46,6 @@ class Chart(Widget):
         self._styles: dict[Ink, Style] = {}
         self._palette: list[str] = []
         self._look: tuple | None = None  # (theme, surface, background, filter) the styles were made for
-        self._look_fresh = False  # surface and background still hold (no styles applied since)
         self._surface = Style()
         self._convert: ANSIToTruecolor | None = None  # the app's colour filter, applied in _style
         self._background = None  # the rich colour under the chart (what the filter blends dim text with)
@@ -74,11 +73,10 @@ class Chart(Widget):
         key = (self.size, id(self.series), self.app.theme)
         if self._key != key:
             convert, _ = self._split_filters()
-            if self._look_fresh and self._look is not None and self._look[0] == key[2]:
+            if self._look is not None and self._look[0] == key[2]:  # surface and background hold
                 look = (*self._look[:3], convert)
             else:  # working these out walks the ancestors' styles (0.1 ms a chart)
                 look = (key[2], self.rich_style, self.background_colors[1], convert)
-                self._look_fresh = True
             surface, background = look[1], look[2]
             if self._look != look:  # a theme or surface change: new colours (new data alone keeps them)
                 self._styles.clear()
@@ -98,7 +96,7 @@ class Chart(Widget):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._look_fresh = False  # CSS applied again (a theme, a class on an ancestor): a new look maybe
+        self._look = None  # CSS applied again (a theme, a class on an ancestor): work the look out anew
 
     def render_lines(self, crop: Region) -> list[Strip]:
         # The lines are already styled and exactly as wide as the chart: Textual's styling
@@ -113,9 +111,10 @@ class Chart(Widget):
         background = self.background_colors[1] if filters else None
         x1, x2 = crop.column_span
         cut = (x1, x2) != (0, self.size.width)
-        lines = []
+        self.render_line(0)  # draws the picture if it is not drawn yet
+        drawn, lines = self._lines, []
         for y in crop.line_range:
-            strip = self.render_line(y)
+            strip = drawn[y] if y < len(drawn) else self.render_line(y)
             for line_filter in filters:
                 strip = strip.apply_filter(line_filter, background)
             lines.append(strip.crop(x1, x2) if cut else strip)
