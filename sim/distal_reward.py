@@ -113,7 +113,8 @@ class DistalRewardNetwork:
         self.t_last = np.full(p.n_cells, -np.inf)  # last spike of each cell (ms)
         self._in_pre = conn.pre(conn.in_syn)  # presynaptic cell of each entry of in_syn
         self.syn_in = np.zeros(p.n_cells)  # input for the next step from this step's spikes
-        self._syn_next = np.zeros(p.n_cells)  # scratch: swapped with syn_in every step
+        self._current = np.zeros(p.n_cells)  # scratch: noise + syn_in
+        self._syn_quiet = True  # syn_in is all zeros (no spike last step)
         self.step_count = 0
         self._noise_block = -1
         self._noise = np.zeros((0, p.n_cells))
@@ -161,19 +162,21 @@ class DistalRewardNetwork:
         dopamine = np.empty(n_steps)
         elig = np.empty(n_steps)
         spike_steps, spike_cells, reward_steps, weight_rows = [], [], [], []
-        t_last = self.t_last
+        t_last, syn_in, current = self.t_last, self.syn_in, self._current
         tp, tq, target = self.target_pre, self.target_post, self.target
         window, contingent = p.reward_window_ms, p.reward_mode == "contingent"
         delay_steps = max(1, int(round(p.reward_delay_max_ms / DT_MS)))
         for i in range(n_steps):
             k = first + i
             t = k * DT_MS
-            syn_in, self._syn_next = self._syn_next, self.syn_in
-            np.add(self._noise_row(k), syn_in, out=syn_in)
-            fired = cells.step(syn_in)
+            noise = self._noise_row(k)
+            if self._syn_quiet:  # nothing fired last step (most steps): the input is the noise alone
+                fired = cells.step(noise)
+            else:
+                fired = cells.step(np.add(noise, syn_in, out=current))
+                syn_in.fill(0.0)  # now collects this step's spikes for step k + 1
             plast.advance(DT_MS)
-            syn_in.fill(0.0)  # now collects this step's spikes for step k + 1
-            self.syn_in = syn_in
+            self._syn_quiet = not fired.size
             if fired.size:
                 spike_steps.append(np.full(fired.size, k))
                 spike_cells.append(fired)

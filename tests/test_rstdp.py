@@ -205,6 +205,27 @@ def nearest_pair_tags(pre_ms, post_ms, t_end, a_plus=1.0, a_minus=1.5, tau=20.0,
     return c
 
 
+def test_a_spike_reaches_its_targets_input_in_the_next_step():
+    """Each step's input is that step's noise plus the weights of the previous step's spikes
+    (a 1 ms delay, as in daspnet.m), worked out here from the raster alone."""
+    params = small_params(eta=0.0, noise_mV=16.0)  # eta 0: the weights stay w_init_mV and w_i_mV
+    net = DistalRewardNetwork(params, seed=5)
+    seen, step = [], net.cells.step
+    net.cells.step = lambda current: (seen.append(current.copy()), step(current))[1]
+    steps = 300
+    block = net.advance(steps)
+    conn, m = net.conn, net.conn.out_degree
+    assert block.spike_cells.size > 50
+    arriving = np.zeros((steps + 2, params.n_cells))
+    for k, cell in zip(block.spike_steps.tolist(), block.spike_cells.tolist()):
+        w = params.w_init_mV if cell < conn.n_exc else params.w_i_mV
+        arriving[k + 1, conn.post[cell * m:(cell + 1) * m]] += w
+    noise = DistalRewardNetwork(params, seed=5)
+    for k in range(1, steps + 1):
+        np.testing.assert_allclose(seen[k - 1], noise._noise_row(k) + arriving[k], rtol=0, atol=1e-12,
+                                   err_msg=f"step {k}")
+
+
 @pytest.mark.parametrize("mode", ["contingent", "random"])
 def test_tags_pairings_and_rewards_follow_the_spike_trains(mode):
     net = DistalRewardNetwork(small_params(reward_mode=mode, reward_rate_hz=2.0, noise_mV=16.0), seed=3)

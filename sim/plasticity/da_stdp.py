@@ -49,16 +49,22 @@ class DopamineSTDP:
         self.t = 0.0
         self.t_ref = 0.0
         self.fc = 1.0  # exp(-(t - t_ref)/tau_c)
+        self._dt = None  # the step `_e` was computed for
 
     # -- time ---------------------------------------------------------------------------
     def advance(self, dt_ms: float) -> None:
         """Let dt_ms pass without events: G accrues, c and d decay."""
+        if dt_ms != self._dt:  # a run steps one dt: its four exponentials once, not every step
+            self._dt = dt_ms
+            self._e = (-math.expm1(-dt_ms / self.tau_cd), -math.expm1(-dt_ms / self.tau_c),
+                       math.exp(-dt_ms / self.tau_d), math.exp(-dt_ms / self.tau_c))
+        e_cd, e_c, decay_d, decay_c = self._e
         if self.plastic:
-            phasic = self.d * self.tau_cd * -math.expm1(-dt_ms / self.tau_cd)
-            tonic = self.d_tonic * self.tau_c * -math.expm1(-dt_ms / self.tau_c)
+            phasic = self.d * self.tau_cd * e_cd
+            tonic = self.d_tonic * self.tau_c * e_c
             self.G += self.fc * (phasic + tonic)
-        self.d *= math.exp(-dt_ms / self.tau_d)
-        self.fc *= math.exp(-dt_ms / self.tau_c)
+        self.d *= decay_d
+        self.fc *= decay_c
         self.t += dt_ms
 
     def reward(self, amount: float) -> None:
