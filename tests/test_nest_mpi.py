@@ -53,14 +53,20 @@ def test_have_mpi():
     assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-2000:]
 
 
+# (ranks, threads per rank): 2 x 1 on this 2-core machine; 4 x 1 and 2 x 2 oversubscribed,
+# for a swap among more than two ranks and ranks that are themselves threaded.
+SPLITS = [(2, 1), (4, 1), (2, 2)]
+
+
+@pytest.mark.parametrize("ranks_n,threads_n", SPLITS, ids=[f"{r}x{t}" for r, t in SPLITS])
 @pytest.mark.parametrize("lab,preset,duration_ms,sets", CASES, ids=[c[0] for c in CASES])
-def test_two_ranks_print_what_two_threads_print(lab, preset, duration_ms, sets, tmp_path):
+def test_ranks_print_what_as_many_threads_print(lab, preset, duration_ms, sets, ranks_n, threads_n, tmp_path):
     script = ref.export(tmp_path, lab, "nest", preset, duration_ms, sets)
     swap = tmp_path / "swap"
     swap.mkdir()
-    threads = run([MPI_PYTHON, str(script), "--seed", "3", "--threads", "2"], tmp_path)
-    ranks = run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", "2", MPI_PYTHON, str(script),
-                 "--seed", "3", "--threads", "1", "--data-dir", str(swap)], tmp_path)
+    threads = run([MPI_PYTHON, str(script), "--seed", "3", "--threads", str(ranks_n * threads_n)], tmp_path)
+    ranks = run(["mpirun", "--allow-run-as-root", "--oversubscribe", "-n", str(ranks_n), MPI_PYTHON, str(script),
+                 "--seed", "3", "--threads", str(threads_n), "--data-dir", str(swap)], tmp_path)
     assert threads.keys() == ranks.keys()
     differ = {k: (threads[k], ranks[k]) for k in threads if k != "threads" and not same(threads[k], ranks[k])}
     assert not differ
