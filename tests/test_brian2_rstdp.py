@@ -49,10 +49,9 @@ where ndarray.ptp is gone).
 import numpy as np
 import pytest
 
-try:
-    import brian2 as b2
-except Exception as err:  # ImportError, or AttributeError from an incompatible numpy
-    pytest.skip(f"brian2 not usable here: {type(err).__name__}: {err}", allow_module_level=True)
+from tests.brian2_usable import brian2_or_skip
+
+b2 = brian2_or_skip()
 
 from hebblab.sim.labs.rstdp import RstdpLab
 
