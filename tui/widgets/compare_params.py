@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from hebblab.tui.runner import Runner
+from hebblab.tui.widgets.fit_value import fit_text, fit_value
 from hebblab.tui.widgets.param_panel import LIVE_MARK, RESET_MARK, ParamList, ParamPanel, Row
 
 SIDES = ("A", "B")
@@ -114,13 +115,13 @@ class CompareParamList(ParamList):
          unit, width) = line
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append((LIVE_MARK if live else RESET_MARK) + " ", style="green" if live else "dim")
-        text.append(name[:name_w].ljust(name_w), style="bold" if selected else "")
+        text.append(fit_text(name, name_w).ljust(name_w), style="bold" if selected else "")
         text.append(DIFFER_MARK if differs else " ", style=DIFFER_STYLE)
         for k, (value, pending) in enumerate(((va, pend_a), (vb, pend_b))):
             style = DIFFER_STYLE if differs else ("bold" if k == side else "dim")
             if pending:
                 style = "bold yellow"
-            text.append(value[:val_w].rjust(val_w), style=style)
+            text.append(fit_value(value, val_w).rjust(val_w), style=style)
             text.append("*" if pending else " ", style="yellow")
         if unit:
             text.append(unit if len(unit) <= 5 else unit[:4] + "…", style="dim")

@@ -25,6 +25,7 @@ from textual.widgets import Input
 
 from hebblab.sim.params import ParamError, ParamSpec
 from hebblab.tui.runner import Runner
+from hebblab.tui.widgets.fit_value import fit_text, fit_value
 from hebblab.tui.widgets.text_line import TextLine
 
 LIVE_MARK = "●"
@@ -298,8 +299,8 @@ class ParamList(Widget, can_focus=True):
         val_w = max(4, width - name_w - len(unit) - 5)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append((LIVE_MARK if live else RESET_MARK) + " ", style="green" if live else "dim")
-        text.append(name[:name_w].ljust(name_w) + " ", style="bold" if selected else "")
-        text.append(value[:val_w].rjust(val_w), style="bold yellow" if pending else "bold")
+        text.append(fit_text(name, name_w).ljust(name_w) + " ", style="bold" if selected else "")
+        text.append(fit_value(value, val_w).rjust(val_w), style="bold yellow" if pending else "bold")
         text.append("*" if pending else " ", style="yellow" if pending else "")
         text.append(unit, style="dim")
         if selected:
