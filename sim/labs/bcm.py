@@ -68,13 +68,13 @@ class BcmLab(Lab):
                {"n_patterns": 3, "n_inputs": 3}, 20_000.0),
         Preset("slow-threshold",
                "tau_theta 2000 ms, eta*y0*tau_theta = 4 (stable only below 1): theta lags the weights, the "
-               "response overshoots far past K*y0 and runs away within ~2 s; the lab flags the run as "
-               "diverged and stops. Lower tau_theta_ms or eta.",
+               "response overshoots far past K*y0 and runs away within ~3 s (2.6-3.2 s in seeds 0-4); the lab "
+               "flags the run as diverged and stops. Lower tau_theta_ms or eta.",
                {"tau_theta_ms": 2000.0}, 20_000.0),
         Preset("oscillating",
                "tau_theta 600 ms, eta*y0*tau_theta = 1.2, just past the stability limit of 1: the neuron still "
-               "picks one pattern, but its response and theta keep cycling (here between ~0.4 and ~3.6) "
-               "around K*y0 = 2 instead of settling.",
+               "picks one pattern, but its response and theta keep cycling (here the response between ~0.5 and "
+               "~3.6, theta between ~0.2 and ~4.4) around K*y0 = 2 instead of settling.",
                {"tau_theta_ms": 600.0}, 20_000.0),
     )
 

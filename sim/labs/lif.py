@@ -125,8 +125,8 @@ class LifLab(Lab):
 
     pairs = (
         Pair("ex1", "Exercise 1: tau_m 20 ms (A) against 40 ms (B) on the same input. isi_rate_hz falls from "
-             "18.95 to 9.47 Hz (closed form 1/(tau_m ln 14)): a slower membrane fires LESS often, not more as "
-             "the chapter says. The traces show B charging half as fast from the same reset.",
+             "18.98 to 9.48 Hz (closed form 18.95 to 9.47 Hz, 1/(tau_m ln 14)): a slower membrane fires LESS "
+             "often, not more as the chapter says. The traces show B charging half as fast from the same reset.",
              {"tau_m_ms": 20.0}, {"tau_m_ms": 40.0}, preset="chapter", duration_ms=1000.0),
         Pair("euler-vs-exact", "Forward Euler (A, the chapter's method) against exact integration (B). Euler "
              "fires early: first_spike_ms 43.9 against 44.0 ms and an ISI 0.15 % short at dt 0.1 ms; add "

@@ -61,8 +61,9 @@ class OjaLab(Lab):
                "A 2-D cloud 1.0 x 0.3 at 30 deg, eta 0.01: Oja's |w| settles at 1 on the principal axis "
                "within about a thousand samples; plain Hebb, on the same inputs, grows exponentially "
                "along the same axis until the lab stops it.", {}, 5000.0),
-        Preset("fast", "eta 0.04, the largest rate for which cosine > 0.99 is expected (docs/science.md): "
-               "faster, noisier.",
+        Preset("fast", "eta 0.04, four times the default: faster (|w| within 5 % of 1 after about 100 "
+               "samples instead of 300-500), noisier (|w| wanders 5 times as much); PC1 is still found "
+               "(cosine > 0.99, as it is up to about eta 0.2 in seeds 0-4).",
                {"eta": 0.04}, 5000.0),
         Preset("round",
                "A round cloud (equal variance in every direction): there is no principal axis, so |w| still "
