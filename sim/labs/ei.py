@@ -88,7 +88,7 @@ class EiLab(Lab):
                "(below ~0.25 excitation runs away)", {"inh_gain": 0.5}, 1000.0),
         Preset("cuba-16k", "16000 cells, in-degree kept at 80 (p = 0.005): same balanced state",
                {"n_cells": 16000}, 1000.0),
-        Preset("cuba-16k-p002", "16000 cells at p = 0.02 (320 inputs): inhibition-dominated, ~2.3 Hz",
+        Preset("cuba-16k-p002", "16000 cells at p = 0.02 (320 inputs): inhibition-dominated, ~2.5 Hz",
                {"n_cells": 16000, "in_degree": 320.0}, 1000.0),
     )
 
@@ -96,7 +96,8 @@ class EiLab(Lab):
         Pair("inhibition", "The balanced CUBA network with inhibition (A) and without it (B), the same "
              "connections and starting voltages. A fires irregularly at about 5.5 Hz, far below the 19 Hz of an "
              "unconnected cell; in B excitation runs away to well over 100 Hz, held only by the refractory "
-             "period.", {"inh_gain": 1.0}, {"inh_gain": 0.0}, preset="cuba", duration_ms=500.0),
+             "period and the recharge from reset (about 123 Hz: 5 ms refractory plus about 3 ms to "
+             "threshold).", {"inh_gain": 1.0}, {"inh_gain": 0.0}, preset="cuba", duration_ms=500.0),
     )
     input_params = ("n_cells", "inh_fraction", "in_degree", "dt_ms")
 

@@ -74,18 +74,19 @@ class HopfieldLab(Lab):
                {}, 6000.0),
         Preset("capacity",
                "55 patterns in 400 cells: load 0.1375, at the capacity limit alpha_c = 0.138. Recall now "
-               "depends on the seed: about half recall (overlap above 0.95), the rest stop on a state near "
-               "the pattern; the mean overlap over seeds is about 0.83. Takes up to 20 sweeps.",
+               "depends on the seed: about half recall (overlap above 0.95), the rest stop on a state that still "
+               "overlaps it (0.2 to 0.95); the mean overlap over seeds is about 0.83. Takes up to 20 sweeps.",
                {"n_patterns": 55}, 12000.0),
         Preset("overload",
                "80 patterns in 400 cells (load 0.2, past capacity): the cue slides into a spurious state "
-               "that mixes many patterns: the final overlap is about 0.4 (no seed above 0.95) and the "
+               "that mixes many patterns: the final overlap is about 0.45 (0.1 to 0.93 over 100 seeds) and the "
                "overlaps with other patterns rise. Takes up to 30 sweeps.",
                {"n_patterns": 80}, 18000.0),
         Preset("letters",
                "Five capital letters (H Z Q S Y) on a 20x20 grid, the cue a Z with 25 % of its cells "
                "flipped: it settles back to the Z. Letters are correlated, so far fewer fit than random "
-               "patterns: past about six letters recall fails though the load is below 0.02.",
+               "patterns: from six letters on the Z is no longer recalled, and by eight half the letters fail, "
+               "though the load is below 0.02.",
                {"patterns": "letters", "n_patterns": 5, "cue_pattern": 1, "cue_noise": 0.25}, 6000.0),
     )
 

@@ -100,17 +100,17 @@ class PerceptronLab(Lab):
                "x = 60 Hz constant: drive 12 mV, below the 16 mV threshold, so the perceptron says 0 at any "
                "synchrony. With 30 % of the spikes shared the rates stay 60 Hz but each shared event moves "
                "V by 10 mV: the membrane fluctuates with sd 4.3 mV instead of 0.8 and the LIF fires at "
-               "about 10 Hz. Set synchrony to 0 and it falls silent.",
+               "10-12 Hz (depending on the seed). Set synchrony to 0 and it falls silent.",
                {"rate_hz": 60.0, "rate_step_hz": 0.0, "synchrony": 0.3}, 10000.0),
         Preset("f-I",
                "x ramps from 0 to 200 Hz and back every 8 s (drive 0 to 40 mV): the LIF's rate, measured "
-               "per drive, rises from rheobase along the closed-form f-I curve (to 60 Hz at 40 mV), where "
+               "per drive, rises from just below rheobase along the closed-form f-I curve (to 60 Hz at 40 mV), where "
                "the perceptron only steps from 0 to 1.",
                {"protocol": "ramp", "rate_hz": 0.0, "rate_step_hz": 200.0, "period_ms": 8000.0}, 16000.0),
         Preset("f-I-few-inputs",
                "The same ramp through 10 inputs of 1 mV: the same mean drive, ten times the shot-noise "
-               "variance. The LIF now fires below rheobase (fluctuation-driven) and the measured curve "
-               "rounds off the closed form's sharp corner.",
+               "variance. The LIF now fires well below rheobase (from about 10 mV, fluctuation-driven) and the "
+               "measured curve rounds off the closed form's sharp corner.",
                {"protocol": "ramp", "rate_hz": 0.0, "rate_step_hz": 200.0, "period_ms": 8000.0,
                 "n_inputs": 10, "w_mV": 1.0}, 16000.0),
     )
