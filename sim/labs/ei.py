@@ -5,7 +5,8 @@ probability p = in_degree / N, current-based exponential synapses (see sim/netwo
 the model and the kernel). The resting potential V_rest_mV (the leak reversal E_l, which
 stands in for external drive) sits above threshold, so every cell would fire alone at ~18.9 Hz;
 recurrent inhibition holds the network in an asynchronous irregular state at ~5-6 Hz.
-Turn `inh_gain` down and excitation runs away to the refractory limit.
+Turn `inh_gain` down and excitation runs away (about 125 Hz at 0: each interval is the 5 ms
+refractory period plus about 3 ms back to threshold).
 
 Order of operations per step (the project's schedule; sim/network.py has the details):
 integrate v, ge, gi exactly -> hold refractory cells at V_reset -> threshold -> spikes
@@ -88,7 +89,7 @@ class EiLab(Lab):
                "(below ~0.25 excitation runs away)", {"inh_gain": 0.5}, 1000.0),
         Preset("cuba-16k", "16000 cells, in-degree kept at 80 (p = 0.005): same balanced state",
                {"n_cells": 16000}, 1000.0),
-        Preset("cuba-16k-p002", "16000 cells at p = 0.02 (320 inputs): inhibition-dominated, ~2.5 Hz",
+        Preset("cuba-16k-p002", "16000 cells at p = 0.02 (320 inputs): inhibition-dominated, 2.3-2.5 Hz (seeds 0-2)",
                {"n_cells": 16000, "in_degree": 320.0}, 1000.0),
     )
 
