@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 
 from hebblab.chart_figures import Figure, Heat, describe
-from hebblab.format import fmt_value
+from hebblab.format import fit_text, fmt_value
 from hebblab.reduce import finite_pairs, finite_values
 from hebblab.sim.series import Series
 
@@ -143,16 +143,12 @@ def title_row(title: str, width: int, ylabel: str = "") -> Row:
         return [(ylabel, AXIS), (text[len(ylabel):start], PLAIN), (text[start:], TITLE)]
     if ylabel and len(ylabel) + 2 + min(len(title), 12) <= width:  # both, the title left-aligned
         rest = width - len(ylabel) - 2
-        return [(ylabel + "  ", AXIS), (_cut(title, rest).ljust(rest), TITLE)]
+        return [(ylabel + "  ", AXIS), (fit_text(title, rest).ljust(rest), TITLE)]
     unit = unit_of(ylabel)
     suffix = f" [{unit}]" if unit and unit != "1" else ""  # "1": a pure number, nothing to add
     if suffix and len(suffix) < width:
-        return [((_cut(title, width - len(suffix)) + suffix).center(width)[:width], TITLE)]
-    return [(_cut(title, width).center(width)[:width], TITLE)]
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"[: max(0, width)]
+        return [((fit_text(title, width - len(suffix)) + suffix).center(width)[:width], TITLE)]
+    return [(fit_text(title, width).center(width)[:width], TITLE)]
 
 
 # -- ticks ------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
+from hebblab.format import fit_text, fit_value
 from hebblab.tui.widgets.compare_params import CompareParamList
-from hebblab.tui.widgets.fit_value import fit_text, fit_value
 from hebblab.tui.widgets.param_panel import ParamList
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.binding import Binding
 
+from hebblab.format import fit_text, fit_value
 from hebblab.tui.runner import Runner
-from hebblab.tui.widgets.fit_value import fit_text, fit_value
 from hebblab.tui.widgets.param_panel import LIVE_MARK, RESET_MARK, ParamList, ParamPanel, Row
 
 SIDES = ("A", "B")
@@ -124,7 +124,7 @@ class CompareParamList(ParamList):
             text.append(fit_value(value, val_w).rjust(val_w), style=style)
             text.append("*" if pending else " ", style="yellow")
         if unit:
-            text.append(unit if len(unit) <= 5 else unit[:4] + "…", style="dim")
+            text.append(fit_text(unit, 5), style="dim")
         if selected:
             text.stylize("reverse" if focus else "underline")
         text.truncate(width, pad=True)

@@ -23,9 +23,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input
 
+from hebblab.format import fit_text, fit_value
 from hebblab.sim.params import ParamError, ParamSpec
 from hebblab.tui.runner import Runner
-from hebblab.tui.widgets.fit_value import fit_text, fit_value
 from hebblab.tui.widgets.text_line import TextLine
 
 LIVE_MARK = "●"
@@ -295,7 +295,7 @@ class ParamList(Widget, can_focus=True):
             _, name, width = line
             return Text(f" {name} ".center(width, "─"), style="bold", no_wrap=True)
         _, live, name, value, unit, pending, selected, focus, name_w, width = line
-        unit = unit if len(unit) <= 6 else unit[:5] + "…"
+        unit = fit_text(unit, 6)
         val_w = max(4, width - name_w - len(unit) - 5)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append((LIVE_MARK if live else RESET_MARK) + " ", style="green" if live else "dim")
