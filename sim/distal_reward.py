@@ -45,6 +45,7 @@ DT_MS = 1.0
 NOISE_BLOCK_STEPS = 250
 REBASE_STEPS = 1000  # trace reference moves (and all weights are brought up to date) every second
 REWARD_MODES = ("contingent", "random")
+ONE_SPIKE_TABLE_MAX = 500_000  # plastic synapses (the default 1000 cells have 80000)
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,9 @@ class DistalRewardNetwork:
         self.others[self.target] = False
         self.t_last = np.full(p.n_cells, -np.inf)  # last spike of each cell (ms)
         self._in_pre = conn.pre(conn.in_syn)  # presynaptic cell of each entry of in_syn
+        # The one-spike path's table: 32 bytes a plastic synapse, so only where the per-call
+        # cost it saves matters (small networks; a large one's spikes are large array work).
+        self._events = _CellEvents(conn, self._in_pre) if conn.n_plastic <= ONE_SPIKE_TABLE_MAX else None
         self.syn_in = np.zeros(p.n_cells)  # input for the next step from this step's spikes
         self._current = np.zeros(p.n_cells)  # scratch: noise + syn_in
         self._syn_quiet = True  # syn_in is all zeros (no spike last step)
@@ -177,7 +181,16 @@ class DistalRewardNetwork:
                 syn_in.fill(0.0)  # now collects this step's spikes for step k + 1
             plast.advance(DT_MS)
             self._syn_quiet = not fired.size
-            if fired.size:
+            if fired.size == 1 and self._events is not None:  # most spiking steps have one spike
+                c = int(fired[0])
+                spike_steps.append(np.full(1, k))
+                spike_cells.append(fired)
+                self._one_spike(c, t)
+                if c == tq and 0.0 < t - t_last[tp] <= window:
+                    self.pairings += 1
+                    if contingent:
+                        heapq.heappush(self.pending, k + int(self.reward_rng.integers(1, delay_steps + 1)))
+            elif fired.size:
                 spike_steps.append(np.full(fired.size, k))
                 spike_cells.append(fired)
                 listed = fired.tolist()
@@ -221,6 +234,30 @@ class DistalRewardNetwork:
         cells_ = cat(spike_cells) if spike_cells else np.zeros(0, dtype=np.int64)
         return Block(first, dopamine, elig, steps, cells_, reward_steps, weight_rows)
 
+    def _one_spike(self, c: int, t: float) -> None:
+        """The events of step t when cell c alone spiked: what the general path in `advance`
+        does for one cell, bit for bit, with one tag over all of c's synapses. Its outgoing
+        synapses (LTD) and incoming ones (LTP) are distinct (no cell targets itself), and
+        neither set's other cells include c, so stamping t_last[c] first changes nothing."""
+        p, plast, ev = self.p, self.plast, self._events
+        lo, mid, hi = ev.bounds[c]
+        syn, other = ev.syn[lo:hi], ev.other[lo:hi]
+        amount = self.t_last[other]
+        amount -= t
+        pre, post_ = amount[: mid - lo], amount[mid - lo:]
+        pre /= p.tau_minus_ms
+        post_ /= p.tau_plus_ms
+        np.exp(amount, out=amount)
+        pre *= -p.A_minus
+        post_ *= p.A_plus
+        plast.tag(syn, amount)
+        targets = self.conn.post[c * self.conn.out_degree:(c + 1) * self.conn.out_degree]
+        if c < self.conn.n_exc:  # distinct targets; syn_in is all zeros before a step's spikes
+            self.syn_in[targets] += plast.w[syn[: mid - lo]]
+        else:
+            self.syn_in[targets] += p.w_i_mV
+        self.t_last[c] = t
+
     # -- reading ------------------------------------------------------------------------
     def weights(self) -> np.ndarray:
         """Every excitatory weight now (mV), without changing the run."""
@@ -229,3 +266,23 @@ class DistalRewardNetwork:
     def finite(self) -> bool:
         return bool(np.isfinite(self.cells.v).all() and np.isfinite(self.plast.w).all())
 
+
+
+class _CellEvents:
+    """Per cell, the plastic synapses a spike of it tags and their other cells, as one CSR
+    table: cell c's entries bounds[c] = (lo, mid, hi), lo..mid its outgoing synapses (LTD,
+    none for an inhibitory cell), mid..hi its incoming excitatory ones (LTP)."""
+
+    def __init__(self, conn: OutDegreeConnectivity, in_pre: np.ndarray):
+        m, n, n_exc = conn.out_degree, conn.n, conn.n_exc
+        syn, other, bounds, at = [], [], [], 0
+        for c in range(n):
+            out = np.arange(c * m, c * m + m) if c < n_exc else np.zeros(0, dtype=np.int64)
+            lo, hi = conn.in_ptr[c], conn.in_ptr[c + 1]
+            syn += [out, conn.in_syn[lo:hi]]
+            other += [conn.post[out], in_pre[lo:hi]]
+            bounds.append((at, at + out.size, at + out.size + (hi - lo)))
+            at = bounds[-1][2]
+        self.syn = np.concatenate(syn).astype(np.intp)
+        self.other = np.concatenate(other).astype(np.intp)
+        self.bounds = bounds
