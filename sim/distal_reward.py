@@ -45,7 +45,7 @@ DT_MS = 1.0
 NOISE_BLOCK_STEPS = 250
 REBASE_STEPS = 1000  # trace reference moves (and all weights are brought up to date) every second
 REWARD_MODES = ("contingent", "random")
-ONE_SPIKE_TABLE_MAX = 500_000  # plastic synapses (the default 1000 cells have 80000)
+ONE_SPIKE_TABLE_MAX = 500_000  # plastic synapses (the lab's default, 200 cells x 100, has 16000)
 
 
 @dataclass(frozen=True)
