@@ -45,7 +45,7 @@ DT_MS = 1.0
 NOISE_BLOCK_STEPS = 250
 REBASE_STEPS = 1000  # trace reference moves (and all weights are brought up to date) every second
 REWARD_MODES = ("contingent", "random")
-ONE_SPIKE_TABLE_MAX = 500_000  # plastic synapses (the lab's default, 200 cells x 100, has 16000)
+ONE_SPIKE_TABLE_MAX = 100_000  # plastic synapses (the lab's default, 200 cells x 100, has 16000)
 
 
 @dataclass(frozen=True)
@@ -113,8 +113,9 @@ class DistalRewardNetwork:
         self.others[self.target] = False
         self.t_last = np.full(p.n_cells, -np.inf)  # last spike of each cell (ms)
         self._in_pre = conn.pre(conn.in_syn)  # presynaptic cell of each entry of in_syn
-        # The one-spike path's table: 32 bytes a plastic synapse, so only where the per-call
-        # cost it saves matters (small networks; a large one's spikes are large array work).
+        # The one-spike path's table, 32 bytes a plastic synapse: only for networks small enough
+        # to have single-spike steps often (5000 cells have several spikes every step: the table
+        # added 15 MB and saved no time there).
         self._events = _CellEvents(conn, self._in_pre) if conn.n_plastic <= ONE_SPIKE_TABLE_MAX else None
         self.syn_in = np.zeros(p.n_cells)  # input for the next step from this step's spikes
         self._current = np.zeros(p.n_cells)  # scratch: noise + syn_in
