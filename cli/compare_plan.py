@@ -21,7 +21,7 @@ from hebblab.sim.labs import get_lab
 from hebblab.sim.params import ParamError, Value
 
 COMPARE_NAME = "compare.json"
-MAX_COMPARE_BYTES = 16 * 1024 * 1024  # a compare.json is a few kB; refuse anything absurd
+MAX_COMPARE_BYTES = 16 * 2**20  # a compare.json is a few kB; refuse anything absurd
 
 
 @dataclass
@@ -77,17 +77,19 @@ def _assignments(values: dict[str, Value]) -> list[str]:
 
 def _load_replay(path: str) -> tuple[dict[str, Any], Path]:
     """compare.json of a comparison written by --out (the directory or the file)."""
-    p = Path(path)
-    file = p / COMPARE_NAME if p.is_dir() else p
-    if not file.is_file():
-        raise UsageError(f"--config: {path}: expected a comparison directory holding {COMPARE_NAME} "
-                         "(written by hebblab compare --out)")
-    if file.stat().st_size > MAX_COMPARE_BYTES:
-        raise UsageError(f"--config: {file}: larger than {MAX_COMPARE_BYTES // 2**20} MiB; not a compare.json")
+    from hebblab.runfiles import SmallFile, read_small_file
+
+    kind = SmallFile(COMPARE_NAME, MAX_COMPARE_BYTES, "a comparison file", "a few kB")
+    file, text = read_small_file(path, "--config", kind)
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
-        raise UsageError(f"--config: {file}: not a readable compare.json ({type(err).__name__})") from None
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise UsageError(f"--config: {file}: invalid JSON: {err.msg} (line {err.lineno}, column {err.colno})") from None
+    except RecursionError:  # the decoder recurses once per level: [[[[...]]]] 100000 deep
+        raise UsageError(f"--config: {file}: invalid JSON: arrays or objects nested too deeply") from None
+    except ValueError as err:  # Python's limit on the digits of an integer (4300)
+        reason = "a number has too many digits" if "digits" in str(err) else str(err)
+        raise UsageError(f"--config: {file}: invalid JSON: {reason}") from None
     if not isinstance(data, dict) or not all(isinstance(data.get(k), dict) and isinstance(data[k].get("params"), dict)
                                              for k in ("a", "b")):
         raise UsageError(f"--config: {file}: expected the object hebblab compare --json prints")

@@ -342,7 +342,7 @@ MAX_CONFIG_BYTES = 1 << 20  # an experiment.toml is about 1 KB; 1 MiB leaves roo
 
 def load_config(path: str | os.PathLike, option: str = "--config") -> ExperimentConfig:
     """Parse an experiment file (or a directory holding experiment.toml)."""
-    p, text = _read_config_text(path, option)
+    p, text = read_small_file(path, option, EXPERIMENT_FILE)
     data = _parse_toml(p, text)
     cfg = ExperimentConfig(path=p, lab="", text=text)
     for key in data:
@@ -380,9 +380,24 @@ def load_config(path: str | os.PathLike, option: str = "--config") -> Experiment
     return cfg
 
 
-def _read_config_text(path: str | os.PathLike, option: str) -> tuple[Path, str]:
-    """The text of a config file, refusing anything but a regular file of sane size: /dev/zero
-    would fill memory, a FIFO would block for ever, a 300 MB file take seconds to parse."""
+@dataclass(frozen=True)
+class SmallFile:
+    """A kind of file hebblab reads back: its name inside a directory, its size limit, and
+    how messages name it."""
+
+    name: str
+    max_bytes: int
+    what: str  # "an experiment file"
+    typical: str  # the size of the ones hebblab writes, for the too-big message
+
+
+EXPERIMENT_FILE = SmallFile(CONFIG_NAME, MAX_CONFIG_BYTES, "an experiment file", "about 1 KB")
+
+
+def read_small_file(path: str | os.PathLike, option: str, kind: SmallFile) -> tuple[Path, str]:
+    """The text of a file hebblab wrote (or the directory holding it), refusing anything but a
+    regular file of sane size: /dev/zero would fill memory, a FIFO would block for ever, a
+    300 MB file take seconds to parse."""
     text = os.fspath(path)
     if not str(text).strip():
         raise UsageError(f"{option}: expected a file name, got ''")
@@ -390,9 +405,9 @@ def _read_config_text(path: str | os.PathLike, option: str) -> tuple[Path, str]:
     p = Path(text)
     try:
         if stat.S_ISDIR(os.stat(p).st_mode):
-            p = p / CONFIG_NAME
+            p = p / kind.name
         info = os.stat(p)  # refuse devices before opening them: opening a tape rewinds it
-        _check_config_kind(p, info, option)
+        _check_kind(p, info, option, kind)
         # O_NONBLOCK: should p have become a FIFO since the stat, open() must not wait for a writer
         fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0))
     except (FileNotFoundError, NotADirectoryError):
@@ -400,10 +415,10 @@ def _read_config_text(path: str | os.PathLike, option: str) -> tuple[Path, str]:
     except OSError as err:
         raise UsageError(f"{option}: {p}: cannot read: {_reason(err)}") from None
     try:
-        _check_config_kind(p, os.fstat(fd), option)
+        _check_kind(p, os.fstat(fd), option, kind)
         chunks, size = [], 0
-        while size <= MAX_CONFIG_BYTES:  # st_size can lie (/proc) or grow: count what is read
-            chunk = os.read(fd, MAX_CONFIG_BYTES + 1 - size)
+        while size <= kind.max_bytes:  # st_size can lie (/proc) or grow: count what is read
+            chunk = os.read(fd, kind.max_bytes + 1 - size)
             if not chunk:
                 break
             chunks.append(chunk)
@@ -412,30 +427,34 @@ def _read_config_text(path: str | os.PathLike, option: str) -> tuple[Path, str]:
         raise UsageError(f"{option}: {p}: cannot read: {_reason(err)}") from None
     finally:
         os.close(fd)
-    if size > MAX_CONFIG_BYTES:
-        raise UsageError(_too_big(p, size, option))
+    if size > kind.max_bytes:
+        raise UsageError(_too_big(p, size, option, kind))
     try:
         return p, b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError as err:
         raise UsageError(f"{option}: {p}: cannot read: not UTF-8 text (byte {err.start})") from None
 
 
-def _check_config_kind(p: Path, info: os.stat_result, option: str) -> None:
+def _check_kind(p: Path, info: os.stat_result, option: str, kind: SmallFile) -> None:
     mode = info.st_mode
     if not stat.S_ISREG(mode):
-        kind = ("a directory" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+        what = ("a directory" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
                 else "a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode)
                 else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-        raise UsageError(f"{option}: {p} is {kind}; expected an experiment.toml file "
+        raise UsageError(f"{option}: {p} is {what}; expected {_a(kind.name)} file "
                          "(or the directory holding one)")
-    if info.st_size > MAX_CONFIG_BYTES:
-        raise UsageError(_too_big(p, info.st_size, option))
+    if info.st_size > kind.max_bytes:
+        raise UsageError(_too_big(p, info.st_size, option, kind))
 
 
-def _too_big(p: Path, size: int, option: str) -> str:
+def _a(name: str) -> str:
+    return ("an " if name[0] in "aeiou" else "a ") + name
+
+
+def _too_big(p: Path, size: int, option: str, kind: SmallFile) -> str:
     shown = f"{size / 2**20:.0f} MiB" if size >= 2**21 else f"{size} bytes"
-    return (f"{option}: {p} is {shown}; an experiment file has at most {MAX_CONFIG_BYTES // 2**20} MiB "
-            "(the ones hebblab writes are about 1 KB)")
+    return (f"{option}: {p} is {shown}; {kind.what} has at most {kind.max_bytes // 2**20} MiB "
+            f"(the ones hebblab writes are {kind.typical})")
 
 
 def _parse_toml(p: Path, text: str) -> dict[str, Any]:

@@ -117,6 +117,8 @@ def _setup(tmp: Path) -> dict[str, str]:
         "note_table": config("note_table.toml", 'lab = "lif"\nnote = {a = 1}\n'),
         "long_lab": config("long_lab.toml", 'lab = "' + "x" * 5000 + '"\n'),
         "good": config("good.toml", 'lab = "lif"\nduration_ms = 20\n'),
+        "deep_json": config("deep.json", "[" * 100_000 + "]" * 100_000),
+        "digits_json": config("digits.json", '{"a": ' + "9" * 5000 + "}"),
     }
     return names
 
@@ -175,6 +177,20 @@ CASES = [
     ("sweep out name 256 bytes", [*SWEEP, "--out", "{long_name}"], ["--out", "at most 255"]),
     ("sweep out symlink loop", [*SWEEP, "--out", "{loop}"], ["--out", "symbolic link loop"]),
     ("sweep out dangling link", [*SWEEP, "--out", "{dangling}"], ["--out", "does not exist"]),
+    # `compare --config` reads a compare.json (or the directory holding one) the same careful way
+    ("compare config name 256 bytes", ["compare", "--config", "{long_name}"], ["--config", "256 bytes", "at most 255"]),
+    ("compare config path over 4096 bytes", ["compare", "--config", "{long_path}"], ["--config", "at most 4095"]),
+    ("compare config fifo", ["compare", "--config", "{fifo}"], ["--config", "named pipe (FIFO)", "compare.json"]),
+    ("compare config /dev/zero", ["compare", "--config", "/dev/zero"], ["--config", "character device"]),
+    ("compare config 300 MB", ["compare", "--config", "{huge}"], ["--config", "300 MiB", "at most 16 MiB"]),
+    ("compare config symlink loop", ["compare", "--config", "{loop}"], ["--config", "symbolic link in the path loops"]),
+    ("compare config unreadable", ["compare", "--config", "{unreadable}"], ["--config", "permission denied"]),
+    ("compare config not UTF-8", ["compare", "--config", "{latin1}"], ["--config", "not UTF-8"]),
+    ("compare config not JSON", ["compare", "--config", "{a_file}"], ["--config", "invalid JSON", "line 1"]),
+    ("compare config deep JSON", ["compare", "--config", "{deep_json}"], ["--config", "nested too deeply"]),
+    ("compare config 5000 digits", ["compare", "--config", "{digits_json}"], ["--config", "too many digits"]),
+    ("compare config dir without", ["compare", "--config", "{emptydir}"], ["--config", "compare.json: no such file"]),
+    ("compare config ''", ["compare", "--config", ""], ["--config", "expected a file name"]),
     # the command line's own numbers
     ("--duration 400 digits", ["run", "lif", "--duration", BIG], ["--duration", "(0, 3600000]"]),
     ("--seed 400 digits", ["run", "lif", "--seed", BIG], ["seed", "[0, 4294967295]"]),
