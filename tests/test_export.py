@@ -99,6 +99,15 @@ def test_out_into_a_missing_directory_or_onto_a_directory_fails_before_writing(t
     assert list(tmp_path.iterdir()) == []
 
 
+def test_out_through_a_link_to_a_file_writes_the_file_and_keeps_the_link(tmp_path):
+    (tmp_path / "real.py").write_text("old")
+    (tmp_path / "link.py").symlink_to("real.py")
+    code, _, _ = cli(["export", "lif", "--to", "brian2", "--out", str(tmp_path / "link.py")])
+    assert code == 0
+    assert (tmp_path / "link.py").is_symlink() and "brian2" in (tmp_path / "real.py").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.py", "real.py"]  # no temporary left
+
+
 def test_a_network_beyond_the_numpy_cap_exports_and_the_cap_names_engine_nest(tmp_path):
     big = ["--set", "n_cells=50000", "--set", "in_degree=2000"]  # 1e8 synapses: over the numpy cap
     code, _, stderr = cli(["run", "ei", *big, "--duration", "0.1"])

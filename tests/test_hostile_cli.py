@@ -177,6 +177,13 @@ CASES = [
     ("sweep out name 256 bytes", [*SWEEP, "--out", "{long_name}"], ["--out", "at most 255"]),
     ("sweep out symlink loop", [*SWEEP, "--out", "{loop}"], ["--out", "symbolic link loop"]),
     ("sweep out dangling link", [*SWEEP, "--out", "{dangling}"], ["--out", "does not exist"]),
+    # `export --out` writes one file
+    ("export out name 256 bytes", ["export", "lif", "--to", "brian2", "--out", "{long_name}"], ["--out", "at most 255"]),
+    ("export out path over 4096 bytes", ["export", "lif", "--to", "brian2", "--out", "{long_path}"],
+     ["--out", "at most 4095"]),
+    ("export out symlink loop", ["export", "lif", "--to", "brian2", "--out", "{loop}"], ["--out", "symbolic link loop"]),
+    ("export out dangling link", ["export", "lif", "--to", "brian2", "--out", "{dangling}"],
+     ["--out", "symbolic link to nowhere"]),
     # `compare --config` reads a compare.json (or the directory holding one) the same careful way
     ("compare config name 256 bytes", ["compare", "--config", "{long_name}"], ["--config", "256 bytes", "at most 255"]),
     ("compare config path over 4096 bytes", ["compare", "--config", "{long_path}"], ["--config", "at most 4095"]),

@@ -3,18 +3,30 @@ written whole or not at all (a temporary file in the same directory, renamed int
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
 
 from hebblab.errors import UsageError
+from hebblab.runfiles import check_path_text
 
 
 def check_out_file(name: str, option: str) -> Path:
     """Fail early if `name` cannot become a file (before any simulation runs)."""
     if not str(name).strip():
         raise UsageError(f"{option}: expected a file name, got ''")
+    check_path_text(name, option)  # else is_dir() raises OSError: File name too long
     path = Path(name)
+    if path.is_symlink():  # written through to its target (as `> link` would), so it must have one
+        try:
+            os.stat(path)
+        except FileNotFoundError:
+            raise UsageError(f"{option}: {path} is a symbolic link to {os.readlink(path)}, which does not "
+                             "exist; give a file name") from None
+        except OSError as err:
+            what = "loop" if err.errno == errno.ELOOP else f"that cannot be followed ({err.strerror or err})"
+            raise UsageError(f"{option}: {path} is a symbolic link {what}; give a file name") from None
     if path.is_dir():
         raise UsageError(f"{option}: {path} is a directory; give a file name")
     parent = path.absolute().parent
@@ -30,8 +42,9 @@ def check_out_file(name: str, option: str) -> Path:
 
 
 def write_atomic(name: str, write, option: str, executable: bool = False) -> None:
-    """Call write(temp_path) and rename the result to `name`; UsageError on OSError."""
-    path = Path(name)
+    """Call write(temp_path) and rename the result to `name` (a symbolic link's target, the
+    link kept); UsageError on OSError."""
+    path = Path(os.path.realpath(name))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.tmp-", suffix=path.suffix, dir=path.absolute().parent)
     os.close(fd)
     try:
