@@ -38,6 +38,16 @@ def test_record_writes_a_cast_that_replays_to_the_lab(tmp_path):
     assert svg.lstrip().startswith("<svg") and "Membrane" in svg
 
 
+def test_out_through_a_link_writes_its_target_and_keeps_the_link(tmp_path):
+    (tmp_path / "real.cast").write_text("old")
+    (tmp_path / "link.cast").symlink_to("real.cast")
+    proc = _record(tmp_path, "lif", "--seconds", "1", "--out", "link.cast")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "link.cast").is_symlink()
+    assert json.loads((tmp_path / "real.cast").read_text().splitlines()[0])["version"] == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.cast", "link.svg", "real.cast"]
+
+
 @pytest.mark.parametrize("argv,fragment", [
     (["lif", "--size", "70x20"], "--size: out of range"),
     (["lif", "--size", "big"], "--size: expected WIDTHxHEIGHT"),
@@ -45,16 +55,23 @@ def test_record_writes_a_cast_that_replays_to_the_lab(tmp_path):
     (["lif", "--seconds", "nan"], "--seconds"),
     (["nolab"], "unknown lab"),
     (["lif", "--set", "tau_m_ms=0"], "tau_m_ms: out of range"),
-    (["lif", "--out", "missing-dir/x.cast"], "is not a directory"),
+    (["lif", "--out", "missing-dir/x.cast"], "is not an existing directory"),
     (["lif", "--out", "x" * 300 + ".cast"], "at most 255 bytes"),
+    (["lif", "--out", "loop.cast"], "symbolic link loop"),
+    (["lif", "--out", "dangling.cast"], "symbolic link to nowhere"),
+    (["lif", "--out", "adir"], "is a directory"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, argv, fragment):
     if "--out" not in argv:
         argv = [*argv, "--out", "demo.cast"]
+    (tmp_path / "loop.cast").symlink_to("loop.cast")
+    (tmp_path / "dangling.cast").symlink_to("nowhere")
+    (tmp_path / "adir").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
     proc = _record(tmp_path, *argv)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and fragment in proc.stderr, proc.stderr
-    assert list(tmp_path.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and (tmp_path / "loop.cast").is_symlink()
 
 
 # Recording a pair is one code path whatever the pair; every pair opening and stepping is

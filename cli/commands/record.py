@@ -52,31 +52,17 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def check_out_file(text: str):
-    """The .cast path and its .svg sibling, refused before recording if they cannot be written."""
+    """The .cast path and its .svg sibling, refused before recording if they cannot be written;
+    a symbolic link stands for its target (written through, the link kept)."""
     import os
-    import tempfile
     from pathlib import Path
 
-    from hebblab.errors import UsageError
-    from hebblab.runfiles import check_path_text
+    from hebblab.engines.files import check_out_file as check_file
 
-    if not text.strip():
-        raise UsageError("--out: expected a file name, got ''")
-    check_path_text(text, "--out")
-    cast = Path(os.path.abspath(text))
+    cast = check_file(text, "--out")
     svg = cast.with_suffix(".svg") if cast.suffix == ".cast" else cast.with_name(cast.name + ".svg")
-    for path in (cast, svg):
-        if path.is_dir():
-            raise UsageError(f"--out: {path} is a directory; give a file name such as demo.cast")
-    if not cast.parent.is_dir():
-        raise UsageError(f"--out: {cast.parent} is not a directory (create it first)")
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".hebblab-probe-", dir=cast.parent)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as err:
-        raise UsageError(f"--out: cannot write in {cast.parent}: {err.strerror or err}") from None
-    return cast, svg
+    check_file(str(svg), "--out")
+    return Path(os.path.realpath(cast)), Path(os.path.realpath(svg))
 
 
 def run(args) -> int:
