@@ -22,7 +22,7 @@ from typing import Any, Iterable
 
 from hebblab.sim.labs import get_lab
 from hebblab.sim.labs.base import MAX_SEED, Lab, check_seed
-from hebblab.sim.params import ParamError, Value, renamed
+from hebblab.sim.params import ParamError, Value, float_of, renamed
 from hebblab.errors import UsageError
 
 # One hour of biological time: long enough for any lab here (Song 2000 needs 100 s),
@@ -103,10 +103,7 @@ def parse_duration(value: Any, dt_ms: float, option: str = "--duration", has_dt_
     has_dt_param: the lab has a dt_ms parameter to name (hebb and oja step 1 ms without one)."""
     allowed = f"a number of ms in (0, {MAX_DURATION_MS:.0f}]"
     if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
-            raise ParamError(option, f"expected {allowed}, got {value!r}") from None
+        number = float_of(value, option, allowed)
     elif isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ParamError(option, f"expected {allowed}, got {value!r}")
     elif isinstance(value, int) and abs(value) > MAX_DURATION_MS:  # 400 digits: float() overflows

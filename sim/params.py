@@ -24,7 +24,8 @@ class ParamError(ValueError):
 
     def __init__(self, param: str, message: str):
         self.param = param
-        super().__init__(f"{param}: {message}")
+        shown = param if len(param) <= 60 else f"{param[:40]}... ({len(param)} characters)"  # a typo, not a name
+        super().__init__(f"{shown}: {message}")
 
 
 def closest(name: str, options: Iterable[str]) -> str:
@@ -119,11 +120,7 @@ class ParamSpec:
             raise ParamError(self.name, f"expected {self.allowed()}, got {text!r}")
         if self.kind == "choice":
             return self.validate(text)
-        try:
-            number = float(text)
-        except ValueError:
-            raise ParamError(self.name, f"expected {self.allowed()}, got {text!r}") from None
-        return self.validate(number)  # an integer kind takes "3" and "3.0" alike
+        return self.validate(float_of(text, self.name, self.allowed()))  # an int kind takes "3" and "3.0"
 
     def validate(self, value: Any) -> Value:
         """Return the value coerced to the spec's type, or raise ParamError."""
@@ -208,6 +205,29 @@ def name_map(specs: Iterable[ParamSpec]) -> dict[str, ParamSpec]:
                                  f"and {spec.name!r}")
             out[name] = spec
     return out
+
+
+def float_of(text: str, name: str, allowed: str) -> float:
+    """The number a user typed, or ParamError saying what was allowed. Text that names a finite
+    number too large for a float (1e400, 400 digits) is out of range, not "inf"."""
+    text = text.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        raise ParamError(name, f"expected {allowed}, got {text_shown(text)}") from None
+    if math.isinf(number) and text.lower().lstrip("+-") not in ("inf", "infinity"):
+        raise ParamError(name, f"out of range: expected {allowed}, got {text_shown(text)}")
+    return number
+
+
+def text_shown(text: str) -> str:
+    """What the user typed, quoted, or described when it is too long to print."""
+    if len(text) <= 40:
+        return repr(text)
+    digits = sum(ch.isdigit() for ch in text)
+    if digits > 0.9 * len(text):
+        return f"a {'negative ' if text.startswith('-') else ''}{digits}-digit number"
+    return f"{text[:20]!r}... ({len(text)} characters)"
 
 
 def find_spec(specs: Iterable[ParamSpec], name: str, where: str = "") -> ParamSpec:

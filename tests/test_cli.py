@@ -184,6 +184,9 @@ BAD = [
     (["run", "kitchen", "--duration", "-5"], "--duration: out of range"),
     (["run", "kitchen", "--duration", "nan"], "--duration: must be finite"),
     (["run", "kitchen", "--duration", "inf"], "--duration: must be finite"),
+    (["run", "kitchen", "--duration", "1e400"], "--duration: out of range: expected a number of ms in (0, 3600000], got '1e400'"),
+    (["run", "kitchen", "--duration", "9" * 500], "--duration: out of range: expected a number of ms in (0, 3600000], "
+                                                   "got a 500-digit number"),
     (["run", "kitchen", "--duration", "1e9"], "one hour"),
     (["run", "kitchen", "--duration", "ten"], "--duration: expected a number of ms"),
     (["run", "kitchen", "--duration", "0.1"], "shorter than one time step"),

@@ -120,6 +120,28 @@ def test_unknown_name_suggests_the_closest():
         validate_params(EXTRA, {"x_mss": 2.0})
 
 
+@pytest.mark.parametrize("text,said", [
+    ("9" * 500, "out of range: expected a number in [0, 10] ms, got a 500-digit number"),
+    ("-" + "9" * 500, "out of range: expected a number in [0, 10] ms, got a negative 500-digit number"),
+    ("1e400", "out of range: expected a number in [0, 10] ms, got '1e400'"),
+    ("inf", "must be finite: expected a number in [0, 10] ms, got inf"),
+    ("-Infinity", "must be finite"),
+    ("a" * 500, "expected a number in [0, 10] ms, got 'aaaaaaaaaaaaaaaaaaaa'... (500 characters)"),
+])
+def test_text_too_large_for_a_float_is_out_of_range_and_long_text_is_described(text, said):
+    """float('9' * 500) is inf: the message says what was typed, not "inf", and never prints
+    hundreds of characters."""
+    with pytest.raises(ParamError) as err:
+        EXTRA[0].parse(text)
+    assert said in str(err.value) and len(str(err.value)) < 120, str(err.value)
+
+
+def test_a_very_long_unknown_name_is_shortened():
+    with pytest.raises(ParamError) as err:
+        validate_params(EXTRA, {"q" * 5000: 1.0})
+    assert str(err.value).startswith("q" * 40 + "... (5000 characters): unknown parameter") and len(str(err.value)) < 120
+
+
 @pytest.mark.parametrize("name,lab", list(all_labs().items()))
 def test_every_spec_default_is_valid_and_has_help(name, lab):
     for spec in lab.specs:
