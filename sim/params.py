@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -224,8 +225,8 @@ def text_shown(text: str) -> str:
     """What the user typed, quoted, or described when it is too long to print."""
     if len(text) <= 40:
         return repr(text)
-    digits = sum(ch.isdigit() for ch in text)
-    if digits > 0.9 * len(text):
+    if re.fullmatch(r"[+-]?\d*\.?\d*(?:[eE][+-]?\d+)?", text):
+        digits = sum(ch.isdigit() for ch in text)
         return f"a {'negative ' if text.startswith('-') else ''}{digits}-digit number"
     return f"{text[:20]!r}... ({len(text)} characters)"
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from hebblab.sim.labs import get_lab
 from hebblab.sim.labs.base import Lab, jsonable
-from hebblab.sim.params import ParamError, Value
+from hebblab.sim.params import ParamError, Value, text_shown
 
 MAX_POINTS = 1000  # per sweep (all ranges together): beyond this a typo, not an experiment
 FORM = "NAME=START:STOP:STEP"
@@ -49,13 +49,16 @@ class Vary:
 
 
 def _number(name: str, what: str, text: str, item: str) -> float:
+    text = text.strip()
     try:
-        x = float(text.strip())
+        x = float(text)
     except ValueError:
-        raise ParamError(name, f"--vary {what} must be a number, got {text.strip()!r} in {item!r} "
+        raise ParamError(name, f"--vary {what} must be a number, got {text_shown(text)} in {text_shown(item)} "
                          f"(expected {FORM})") from None
+    if math.isinf(x) and text.lower().lstrip("+-") not in ("inf", "infinity"):  # 1e400, 500 digits
+        raise ParamError(name, f"--vary {what} is too large, got {text_shown(text)} in {text_shown(item)}")
     if not math.isfinite(x):
-        raise ParamError(name, f"--vary {what} must be finite, got {text.strip()!r} in {item!r}")
+        raise ParamError(name, f"--vary {what} must be finite, got {text_shown(text)} in {text_shown(item)}")
     return x
 
 
@@ -75,19 +78,19 @@ def range_values(name: str, start: float, stop: float, step: float, item: str = 
     """start, start+step, ... up to and including stop (within float tolerance)."""
     item = item or f"{name}={start:g}:{stop:g}:{step:g}"
     if step == 0:
-        raise ParamError(name, f"--vary STEP must not be 0 in {item!r}")
+        raise ParamError(name, f"--vary STEP must not be 0 in {text_shown(item)}")
     span = (stop - start) / step
     if not math.isfinite(span):
-        raise ParamError(name, f"--vary range too large in {item!r}")
+        raise ParamError(name, f"--vary range too large in {text_shown(item)}")
     if span < -1e-9:
         direction = "up" if stop > start else "down"
-        raise ParamError(name, f"--vary STEP {step:g} points away from STOP in {item!r}: "
+        raise ParamError(name, f"--vary STEP {step:g} points away from STOP in {text_shown(item)}: "
                          f"to go {direction} from {start:g} to {stop:g} use a "
                          f"{'positive' if direction == 'up' else 'negative'} STEP")
     n = math.floor(max(span, 0.0) + 1e-9) + 1
     if n > max_points:
         count = f"{n}" if n < 10**9 else f"about {float(n):.1e}"  # 1e-300 steps: no 300-digit number
-        raise ParamError(name, f"--vary {item!r} gives {count} points; at most {max_points} "
+        raise ParamError(name, f"--vary {text_shown(item)} gives {count} points; at most {max_points} "
                          "(use a larger STEP)")
     digits = min(15, max(_decimals(start), _decimals(step)))
     return [_clean(start + i * step, digits) for i in range(n)]
@@ -99,7 +102,7 @@ def parse_vary(item: str, lab_cls: type[Lab], max_points: int = MAX_POINTS) -> V
     name = name.strip()
     parts = rng.split(":")
     if not sep or not name or len(parts) != 3:
-        raise ParamError("--vary", f"expected {FORM} (e.g. I_ext_nA=1.0:3.0:0.1), got {item!r}")
+        raise ParamError("--vary", f"expected {FORM} (e.g. I_ext_nA=1.0:3.0:0.1), got {text_shown(item)}")
     spec = lab_cls.spec(name)  # unknown name -> ParamError with the closest one
     if spec.kind not in ("float", "int"):
         raise ParamError(name, f"cannot be swept: it is {spec.allowed()}, not a number "
@@ -107,7 +110,7 @@ def parse_vary(item: str, lab_cls: type[Lab], max_points: int = MAX_POINTS) -> V
     start, stop, step = (_number(name, what, text, item)
                          for what, text in zip(("START", "STOP", "STEP"), parts))
     if spec.kind == "int" and not all(float(x).is_integer() for x in (start, stop, step)):
-        raise ParamError(name, f"is an integer parameter: START, STOP and STEP must be integers, got {item!r}")
+        raise ParamError(name, f"is an integer parameter: START, STOP and STEP must be integers, got {text_shown(item)}")
     values = range_values(name, start, stop, step, item, max_points)
     checked = tuple(spec.validate(int(round(v)) if spec.kind == "int" else v) for v in values)
     return Vary(spec.name, start, stop, step, checked)  # an old name sweeps the current one

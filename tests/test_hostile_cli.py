@@ -202,7 +202,8 @@ CASES = [
     ("--duration 400 digits", ["run", "lif", "--duration", BIG], ["--duration", "(0, 3600000]"]),
     ("--seed 400 digits", ["run", "lif", "--seed", BIG], ["seed", "[0, 4294967295]"]),
     ("--set 400 digits", ["run", "lif", "--set", f"I_ext_nA={BIG}"], ["I_ext_nA", "[-10, 10]"]),
-    ("--vary 400 digits", ["sweep", "lif", "--vary", f"I_ext_nA=1:{BIG}:1"], ["I_ext_nA", "finite"]),
+    ("--vary 400 digits", ["sweep", "lif", "--vary", f"I_ext_nA=1:{BIG}:1"],
+     ["I_ext_nA", "STOP is too large, got a 400-digit number", "(413 characters)"]),
     ("--jobs 400 digits", ["sweep", "lif", "--vary", "I_ext_nA=1:2:1", "--jobs", BIG], ["--jobs", "[1, 256]"]),
     ("--port 400 digits", ["serve", "--port", BIG], ["--port", "1, 65535"]),
     # serve: what cannot be bound is refused before anything is announced
