@@ -114,9 +114,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("hebblab: interrupted")
         return 130
     except BrokenPipeError:  # e.g. `hebblab run lif | head`: not an error worth a traceback
+        _drop_stdout()
+        return 1
+    except OSError as err:  # e.g. standard output to a full disk (`> out.txt`, /dev/full)
+        _drop_stdout()  # else Python's own flush at exit fails again, with a traceback
+        _say(f"hebblab: error: {err.strerror or err}" + (f": {err.filename}" if err.filename else ""))
+        return 1
+
+
+def _drop_stdout() -> None:
+    """Send whatever is still buffered for standard output nowhere."""
+    try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 1
+    except (OSError, AttributeError, ValueError):  # stdout closed or replaced
+        pass
 
 
 def _say(line: str) -> None:
