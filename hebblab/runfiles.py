@@ -124,17 +124,21 @@ def _existing(path: Path, text: str, option: str) -> Path:
         except OSError as err:  # ELOOP: a link on the way loops; EACCES
             raise UsageError(f"{option}: {text}: {_reason(err)}") from None
         if is_link:
-            try:
-                os.stat(candidate)
-            except FileNotFoundError:
-                raise UsageError(f"{option}: {candidate} is a symbolic link to {os.readlink(candidate)}, "
-                                 "which does not exist; give a new or empty directory") from None
-            except OSError as err:
-                what = "loop" if err.errno == errno.ELOOP else f"that cannot be followed ({_reason(err)})"
-                raise UsageError(f"{option}: {candidate} is a symbolic link {what}; give a new or "
-                                 "empty directory") from None
+            check_link_target(candidate, option, "give a new or empty directory")
         return candidate
     return Path(path.anchor)
+
+
+def check_link_target(link: Path, option: str, instead: str) -> None:
+    """Refuse a symbolic link that loops or points nowhere (`instead`: what to give instead)."""
+    try:
+        os.stat(link)
+    except FileNotFoundError:
+        raise UsageError(f"{option}: {link} is a symbolic link to {os.readlink(link)}, which does not "
+                         f"exist; {instead}") from None
+    except OSError as err:
+        what = "loop" if err.errno == errno.ELOOP else f"that cannot be followed ({_reason(err)})"
+        raise UsageError(f"{option}: {link} is a symbolic link {what}; {instead}") from None
 
 
 def _reason(err: OSError) -> str:

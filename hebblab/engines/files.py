@@ -3,13 +3,12 @@ written whole or not at all (a temporary file in the same directory, renamed int
 
 from __future__ import annotations
 
-import errno
 import os
 import tempfile
 from pathlib import Path
 
 from hebblab.errors import UsageError
-from hebblab.runfiles import check_path_text
+from hebblab.runfiles import check_link_target, check_path_text
 
 
 def check_out_file(name: str, option: str) -> Path:
@@ -19,14 +18,7 @@ def check_out_file(name: str, option: str) -> Path:
     check_path_text(name, option)  # else is_dir() raises OSError: File name too long
     path = Path(name)
     if path.is_symlink():  # written through to its target (as `> link` would), so it must have one
-        try:
-            os.stat(path)
-        except FileNotFoundError:
-            raise UsageError(f"{option}: {path} is a symbolic link to {os.readlink(path)}, which does not "
-                             "exist; give a file name") from None
-        except OSError as err:
-            what = "loop" if err.errno == errno.ELOOP else f"that cannot be followed ({err.strerror or err})"
-            raise UsageError(f"{option}: {path} is a symbolic link {what}; give a file name") from None
+        check_link_target(path, option, "give a file name")
     if path.is_dir():
         raise UsageError(f"{option}: {path} is a directory; give a file name")
     parent = path.absolute().parent
