@@ -182,31 +182,25 @@ class DistalRewardNetwork:
                 syn_in.fill(0.0)  # now collects this step's spikes for step k + 1
             plast.advance(DT_MS)
             self._syn_quiet = not fired.size
-            if fired.size == 1 and self._events is not None:  # most spiking steps have one spike
-                c = int(fired[0])
-                spike_steps.append(np.full(1, k))
-                spike_cells.append(fired)
-                self._one_spike(c, t)
-                if c == tq and 0.0 < t - t_last[tp] <= window:
-                    self.pairings += 1
-                    if contingent:
-                        heapq.heappush(self.pending, k + int(self.reward_rng.integers(1, delay_steps + 1)))
-            elif fired.size:
+            if fired.size:
                 spike_steps.append(np.full(fired.size, k))
                 spike_cells.append(fired)
                 listed = fired.tolist()
-                for c in listed:  # pre events: LTD tags, then the spike goes out with today's weights
-                    out = slice(c * m, c * m + m)
-                    if c < n_exc:
-                        plast.tag(out, -p.A_minus * exp((t_last[post[out]] - t) / p.tau_minus_ms))
-                        add_at(syn_in, post[out], plast.w[out])
-                    else:
-                        add_at(syn_in, post[out], p.w_i_mV)
-                t_last[fired] = t
-                for c in listed:  # post events: LTP tags
-                    lo, hi = in_ptr[c], in_ptr[c + 1]
-                    if hi > lo:
-                        plast.tag(in_syn[lo:hi], p.A_plus * exp((t_last[in_pre[lo:hi]] - t) / p.tau_plus_ms))
+                if len(listed) == 1 and self._events is not None:  # most spiking steps have one spike
+                    self._one_spike(listed[0], t)
+                else:
+                    for c in listed:  # pre events: LTD tags, then the spike goes out with today's weights
+                        out = slice(c * m, c * m + m)
+                        if c < n_exc:
+                            plast.tag(out, -p.A_minus * exp((t_last[post[out]] - t) / p.tau_minus_ms))
+                            add_at(syn_in, post[out], plast.w[out])
+                        else:
+                            add_at(syn_in, post[out], p.w_i_mV)
+                    t_last[fired] = t
+                    for c in listed:  # post events: LTP tags
+                        lo, hi = in_ptr[c], in_ptr[c + 1]
+                        if hi > lo:
+                            plast.tag(in_syn[lo:hi], p.A_plus * exp((t_last[in_pre[lo:hi]] - t) / p.tau_plus_ms))
                 if tq in listed and 0.0 < t - t_last[tp] <= window:
                     self.pairings += 1
                     if contingent:
@@ -266,7 +260,6 @@ class DistalRewardNetwork:
 
     def finite(self) -> bool:
         return bool(np.isfinite(self.cells.v).all() and np.isfinite(self.plast.w).all())
-
 
 
 class _CellEvents:

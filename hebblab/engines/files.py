@@ -37,7 +37,7 @@ def write_atomic(name: str, write, option: str, executable: bool = False) -> Non
     """Call write(temp_path) and rename the result to `name` (a symbolic link's target, the
     link kept); UsageError on OSError."""
     path = Path(os.path.realpath(name))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.tmp-", suffix=path.suffix, dir=path.absolute().parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.tmp-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
