@@ -216,9 +216,14 @@ def float_of(text: str, name: str, allowed: str) -> float:
         number = float(text)
     except ValueError:
         raise ParamError(name, f"expected {allowed}, got {text_shown(text)}") from None
-    if math.isinf(number) and text.lower().lstrip("+-") not in ("inf", "infinity"):
+    if overflowed(text, number):
         raise ParamError(name, f"out of range: expected {allowed}, got {text_shown(text)}")
     return number
+
+
+def overflowed(text: str, number: float) -> bool:
+    """float(text) is inf though the text names a finite number (1e400, 400 digits)."""
+    return math.isinf(number) and text.strip().lower().lstrip("+-") not in ("inf", "infinity")
 
 
 def text_shown(text: str) -> str:

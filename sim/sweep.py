@@ -31,7 +31,7 @@ import numpy as np
 
 from hebblab.sim.labs import get_lab
 from hebblab.sim.labs.base import Lab, jsonable
-from hebblab.sim.params import ParamError, Value, text_shown
+from hebblab.sim.params import ParamError, Value, overflowed, text_shown
 
 MAX_POINTS = 1000  # per sweep (all ranges together): beyond this a typo, not an experiment
 FORM = "NAME=START:STOP:STEP"
@@ -55,7 +55,7 @@ def _number(name: str, what: str, text: str, item: str) -> float:
     except ValueError:
         raise ParamError(name, f"--vary {what} must be a number, got {text_shown(text)} in {text_shown(item)} "
                          f"(expected {FORM})") from None
-    if math.isinf(x) and text.lower().lstrip("+-") not in ("inf", "infinity"):  # 1e400, 500 digits
+    if overflowed(text, x):  # 1e400, 500 digits
         raise ParamError(name, f"--vary {what} is too large, got {text_shown(text)} in {text_shown(item)}")
     if not math.isfinite(x):
         raise ParamError(name, f"--vary {what} must be finite, got {text_shown(text)} in {text_shown(item)}")
